@@ -1,0 +1,212 @@
+/**
+ * The autolock timer actor: the timer statechart given a clock, a timer store and a fire action,
+ * and the awaitable API the coordinator and hosts use.
+ *
+ * Invariants:
+ * - every time read is `deps.clock.now()`; every delay runs on the actor system's clock;
+ * - the fire resolves its lock when it fires, through `deps.fire`, never from a captured lock;
+ * - `start()` refuses until recovery has finished and resolves once the entry is durable (or
+ *   rejects with the store's error while the timer, already counting down, keeps retrying);
+ * - `cancel()` resolves only after an in-flight fire or removal has ended; after it resolves the
+ *   timer is not running and nothing fires (unless it is started again).
+ */
+import {
+  type ActorRefFrom,
+  type AnyActorRef,
+  assign,
+  createActor,
+  fromPromise,
+  type SnapshotFrom,
+  waitFor,
+} from 'xstate';
+import type { Clock } from '../clock/clock.js';
+import { InvalidArgumentError, StoreError, TimerNotRecoveredError } from '../errors.js';
+import type { FireOutcome } from '../events.js';
+import { type AutolockTimerEvent, autolockTimerMachine } from '../machines/autolock-timer.machine.js';
+import { entryStartingAt, type TimerEntry } from '../persistence/timer-entry.js';
+import { type TimerStore, timerKey } from '../persistence/timer-store.js';
+
+export interface FireRequest {
+  readonly lockId: string;
+  readonly entry: TimerEntry;
+  /** Aborted when the fire is abandoned (timeout, system stop). */
+  readonly signal: AbortSignal;
+}
+
+/** Performs one autolock: resolves the live lock and locks it, or says why it did not. */
+export type FireFunction = (request: FireRequest) => Promise<FireOutcome>;
+
+export interface AutolockTimerDeps {
+  readonly clock: Clock;
+  readonly timers: TimerStore;
+  readonly fire: FireFunction;
+  /** How long a lock action may take before it counts as failed (default 30 s). */
+  readonly actionTimeoutMs?: number;
+}
+
+/** The timer machine with relock's implementations of its clock, store and fire. */
+export function provideAutolockTimer(deps: AutolockTimerDeps) {
+  const { clock, timers } = deps;
+  return autolockTimerMachine.provide({
+    actors: {
+      readEntry: fromPromise<TimerEntry | null, { lockId: string }>(({ input }) => timers.read(input.lockId)),
+      writeEntry: fromPromise<void, { lockId: string; entry: TimerEntry }>(({ input }) =>
+        timers.write(input.lockId, input.entry),
+      ),
+      removeEntry: fromPromise<void, { lockId: string }>(({ input }) => timers.remove(input.lockId)),
+      fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry }>(({ input, signal }) =>
+        deps.fire({ lockId: input.lockId, entry: input.entry, signal }),
+      ),
+    },
+    actions: {
+      armEntry: assign(({ context, event }) => ({
+        entry: entryStartingAt(
+          clock.now(),
+          event.type === 'START' ? event.durationSeconds : (context.pendingStart ?? 0),
+        ),
+        pendingStart: null,
+        cancelRequested: false,
+      })),
+    },
+    guards: {
+      foundOverdueEntry: ({ event }) => {
+        const entry = (event as unknown as { output: TimerEntry | null }).output;
+        return entry !== null && entry.endsAt <= clock.now();
+      },
+    },
+    delays: {
+      untilDeadline: ({ context }) => Math.max(0, (context.entry?.endsAt ?? clock.now()) - clock.now()),
+      actionTimeout: deps.actionTimeoutMs ?? 30_000,
+    },
+  });
+}
+
+export type AutolockTimerLogic = ReturnType<typeof provideAutolockTimer>;
+export type AutolockTimerActorRef = ActorRefFrom<AutolockTimerLogic>;
+export type AutolockTimerSnapshot = SnapshotFrom<AutolockTimerLogic>;
+
+/** The timer's state as the public API names it. ACTIVE means "an entry is durable". */
+export type TimerState = 'FRESH' | 'ARMING' | 'ACTIVE' | 'DONE';
+
+export interface TimerStatus {
+  readonly state: TimerState;
+  /** The statechart's own state name (`active`, `firing`, `failed`, ...). */
+  readonly phase: string;
+  /** Whether a fire is scheduled or in flight. */
+  readonly running: boolean;
+  readonly endsAt: number | null;
+  readonly durationSeconds: number | null;
+  readonly remainingSeconds: number | null;
+}
+
+function phaseOf(snapshot: AutolockTimerSnapshot): string {
+  const value = snapshot.value;
+  return typeof value === 'string' ? value : Object.keys(value)[0];
+}
+
+const STATE_OF_PHASE: Record<string, TimerState> = {
+  fresh: 'FRESH',
+  recovering: 'FRESH',
+  arming: 'ARMING',
+  active: 'ACTIVE',
+  firing: 'ACTIVE',
+  failed: 'ACTIVE',
+  clearing: 'ACTIVE',
+  done: 'DONE',
+};
+
+export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): TimerStatus {
+  const phase = phaseOf(snapshot);
+  const entry = snapshot.context.entry;
+  return {
+    state: STATE_OF_PHASE[phase] ?? 'DONE',
+    phase,
+    running: phase === 'arming' || phase === 'active' || phase === 'firing',
+    endsAt: entry?.endsAt ?? null,
+    durationSeconds: entry?.durationSeconds ?? null,
+    remainingSeconds: entry === null ? null : Math.max(0, Math.ceil((entry.endsAt - now) / 1000)),
+  };
+}
+
+export function validateDuration(durationSeconds: unknown, field = 'durationSeconds'): number {
+  if (typeof durationSeconds !== 'number' || !Number.isInteger(durationSeconds) || durationSeconds < 0) {
+    throw new InvalidArgumentError(field, durationSeconds, 'a non-negative integer number of seconds');
+  }
+  return durationSeconds;
+}
+
+export interface CreateAutolockTimerOptions {
+  readonly lockId: string;
+  readonly deps: AutolockTimerDeps;
+  /** Joins an existing actor system under this parent (its clock is then the system's). */
+  readonly parent?: AnyActorRef;
+  readonly systemId?: string;
+}
+
+/** One lock's autolock timer. */
+export class AutolockTimer {
+  readonly lockId: string;
+  readonly actor: AutolockTimerActorRef;
+  readonly #clock: Clock;
+
+  constructor(options: CreateAutolockTimerOptions) {
+    this.lockId = options.lockId;
+    this.#clock = options.deps.clock;
+    this.actor = createActor(provideAutolockTimer(options.deps), {
+      input: { lockId: options.lockId },
+      ...(options.parent ? { parent: options.parent } : { clock: options.deps.clock }),
+      ...(options.systemId ? { systemId: options.systemId } : {}),
+    });
+    this.actor.start();
+  }
+
+  #send(event: AutolockTimerEvent): void {
+    this.actor.send(event);
+  }
+
+  status(): TimerStatus {
+    return timerStatus(this.actor.getSnapshot(), this.#clock.now());
+  }
+
+  /** Reads the stored entry and resumes it; resolves once recovery has decided. */
+  async recover(): Promise<void> {
+    this.#send({ type: 'RECOVER' });
+    await waitFor(this.actor, (s) => !s.matches('fresh') && !s.matches('recovering'));
+  }
+
+  /** Arms (or re-arms) the autolock; resolves once the entry is durable. */
+  async start(durationSeconds: number): Promise<void> {
+    validateDuration(durationSeconds);
+    const before = this.actor.getSnapshot();
+    if (before.matches('fresh') || before.matches('recovering')) throw new TimerNotRecoveredError(this.lockId);
+    const failures = before.context.storeFailures;
+    this.#send({ type: 'START', durationSeconds });
+    const after = await waitFor(
+      this.actor,
+      (s) =>
+        (s.matches({ arming: 'backoff' }) && s.context.storeFailures > failures) ||
+        !(s.matches('arming') || s.matches('firing') || s.matches('clearing')),
+    );
+    if (after.matches('arming')) {
+      throw new StoreError('write', timerKey(this.lockId), new Error(after.context.lastError ?? 'unknown error'));
+    }
+  }
+
+  /** Cancels the autolock; resolves after any in-flight fire has ended and the entry is gone. */
+  async cancel(): Promise<void> {
+    this.#send({ type: 'CANCEL' });
+    await waitFor(this.actor, (s) => !(s.matches('firing') || s.matches('clearing') || s.matches('recovering')));
+  }
+}
+
+/** A fire that looks the lock up at fire time and reports `missing` when it is gone. */
+export function fireOnLiveLock<L>(
+  resolve: (lockId: string) => L | undefined,
+  act: (lock: L, request: FireRequest) => Promise<FireOutcome>,
+): FireFunction {
+  return async (request) => {
+    const lock = resolve(request.lockId);
+    if (lock === undefined) return 'missing';
+    return act(lock, request);
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The typed errors relock throws.
+ *
+ * Invariants:
+ * - every error a caller can act on is a `RelockError` with a stable `code`;
+ * - an `InvalidArgumentError` names the field and shows the offending value, except for secret
+ *   fields (PINs), whose value is never put into a message or a property;
+ * - a `StoreError` names the key and the operation and keeps the store's own error as `cause`.
+ */
+
+export type RelockErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'TIMER_NOT_RECOVERED'
+  | 'STORE_ERROR'
+  | 'LOCK_NOT_FOUND'
+  | 'LOCK_EXISTS'
+  | 'SYSTEM_STOPPED'
+  | 'MISSING_IMPLEMENTATION';
+
+export class RelockError extends Error {
+  readonly code: RelockErrorCode;
+
+  constructor(code: RelockErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Field names whose values are secret and must never be echoed. */
+const SECRET_FIELD = /(^|\.)pin$/i;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? typeof value : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return typeof value;
+  }
+}
+
+/** An argument or config field has a value relock cannot accept. */
+export class InvalidArgumentError extends RelockError {
+  readonly field: string;
+  /** The rejected value; `'[redacted]'` for secret fields. */
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, expected: string) {
+    const secret = SECRET_FIELD.test(field);
+    const shown = secret ? '[redacted]' : describe(value);
+    super('INVALID_ARGUMENT', `Invalid ${field}: ${shown} (expected ${expected})`);
+    this.field = field;
+    this.value = secret ? '[redacted]' : value;
+  }
+}
+
+/** A timer was asked to start before its stored entry was recovered. */
+export class TimerNotRecoveredError extends RelockError {
+  constructor(lockId: string) {
+    super(
+      'TIMER_NOT_RECOVERED',
+      `The autolock timer for lock ${JSON.stringify(lockId)} has not finished recovery; call recover() and wait for it before start()`,
+    );
+  }
+}
+
+export type StoreOperation = 'read' | 'write' | 'remove';
+
+/** The keyv store failed an operation. */
+export class StoreError extends RelockError {
+  readonly key: string;
+  readonly operation: StoreOperation;
+
+  constructor(operation: StoreOperation, key: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('STORE_ERROR', `Store ${operation} of ${JSON.stringify(key)} failed: ${reason}`, { cause });
+    this.key = key;
+    this.operation = operation;
+  }
+}
+
+/** A machine was run without an implementation that must be supplied with `.provide()`. */
+export class MissingImplementationError extends RelockError {
+  constructor(kind: string, name: string) {
+    super(
+      'MISSING_IMPLEMENTATION',
+      `The ${kind} "${name}" has no implementation; supply one with machine.provide({ ... })`,
+    );
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The typed events relock reports to the host.
+ *
+ * Invariants:
+ * - every event is plain JSON data: ids, instants (epoch ms), counts and messages; none carries
+ *   a PIN, a lock record or a store value;
+ * - a failure anywhere (driver, notifier, store) is reported as an event, never thrown into an
+ *   actor;
+ * - a subscriber that throws is isolated: other subscribers and the actors go on.
+ */
+import type { StoreOperation } from './errors.js';
+
+export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'missing';
+
+export type RelockEvent =
+  | {
+      readonly type: 'autolock.started';
+      readonly lockId: string;
+      readonly endsAt: number;
+      readonly durationSeconds: number;
+    }
+  | { readonly type: 'autolock.cancelled'; readonly lockId: string }
+  | { readonly type: 'autolock.fired'; readonly lockId: string; readonly outcome: FireOutcome }
+  | { readonly type: 'autolock.failed'; readonly lockId: string; readonly reason: string }
+  | { readonly type: 'autolock.retry-pending'; readonly lockId: string }
+  | { readonly type: 'store.error'; readonly key: string; readonly operation: StoreOperation; readonly message: string }
+  | { readonly type: 'store.pruned'; readonly key: string; readonly reason: string }
+  | {
+      readonly type: 'notifier.error';
+      readonly lockId: string;
+      readonly notificationId: string;
+      readonly message: string;
+    }
+  | { readonly type: 'lock.error'; readonly lockId: string; readonly message: string };
+
+export type RelockEventType = RelockEvent['type'];
+export type EventSink = (event: RelockEvent) => void;
+
+/** A fan-out of events to subscribers, isolating each from the others' failures. */
+export class EventHub {
+  readonly #listeners = new Set<EventSink>();
+
+  readonly emit: EventSink = (event) => {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // a subscriber's failure is its own
+      }
+    }
+  };
+
+  subscribe(listener: EventSink): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Opening the keyv store relock persists into.
+ *
+ * Invariants:
+ * - every store relock uses throws on errors (`throwOnErrors`): keyv's default turns a failing
+ *   `get` into `undefined`, which would read as "no timer" and silently drop an autolock;
+ * - the default is an in-memory Keyv; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
+ *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
+ * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`.
+ */
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import { InvalidArgumentError } from '../errors.js';
+
+/** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
+export type StoreOption = Keyv | string;
+
+export async function createKeyvStore(option: StoreOption = 'memory'): Promise<Keyv> {
+  if (option instanceof Keyv) {
+    option.throwOnErrors = true;
+    return option;
+  }
+  if (option === 'memory') return new Keyv({ throwOnErrors: true });
+  if (typeof option === 'string' && option.startsWith('sqlite://') && option.length > 'sqlite://'.length) {
+    const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
+    await adapter.query('PRAGMA journal_mode=WAL');
+    await adapter.query('PRAGMA synchronous=NORMAL');
+    return new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
+  }
+  throw new InvalidArgumentError('store', option, "a Keyv instance, 'memory', or a sqlite:// URL");
+}

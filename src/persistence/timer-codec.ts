@@ -1,0 +1,67 @@
+/**
+ * How a timer entry is written to and read from the store.
+ *
+ * Invariants:
+ * - what is written is JSON-safe: `{ v: 1, endsAt: <ISO-8601 UTC>, durationSeconds }`;
+ * - reading never throws: any value that is not a valid entry decodes to a reason, which the
+ *   caller logs and prunes; a failed decode never reads as a valid entry;
+ * - a naive timestamp (no zone) is read as UTC, never as the host's local time;
+ * - the upstream shape `{ "end_time": ..., "duration": ... }` is accepted on read.
+ */
+import { createTimerEntry, type TimerEntry } from './timer-entry.js';
+
+export const TIMER_FORMAT_VERSION = 1;
+
+export interface EncodedTimerEntry {
+  readonly v: typeof TIMER_FORMAT_VERSION;
+  readonly endsAt: string;
+  readonly durationSeconds: number;
+}
+
+export type DecodedTimerEntry =
+  | { readonly ok: true; readonly entry: TimerEntry }
+  | { readonly ok: false; readonly reason: string };
+
+export function encodeTimerEntry(entry: TimerEntry): EncodedTimerEntry {
+  return {
+    v: TIMER_FORMAT_VERSION,
+    endsAt: new Date(entry.endsAt).toISOString(),
+    durationSeconds: entry.durationSeconds,
+  };
+}
+
+const NAIVE_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+function parseInstant(raw: unknown): number | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim();
+  let iso: string;
+  if (NAIVE_ISO.test(text)) iso = `${text.replace(' ', 'T')}Z`;
+  else if (HAS_ZONE.test(text)) iso = text.replace(' ', 'T');
+  else return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a stored value defensively; see the header for what is accepted. */
+export function decodeTimerEntry(raw: unknown): DecodedTimerEntry {
+  if (!isRecord(raw)) return { ok: false, reason: `not an object (${Array.isArray(raw) ? 'array' : typeof raw})` };
+  const legacy = !('endsAt' in raw) && 'end_time' in raw;
+  const rawEnd = legacy ? raw.end_time : raw.endsAt;
+  const rawDuration = legacy ? raw.duration : raw.durationSeconds;
+  if (!legacy && raw.v !== undefined && raw.v !== TIMER_FORMAT_VERSION) {
+    return { ok: false, reason: `unknown format version ${JSON.stringify(raw.v)}` };
+  }
+  const endsAt = parseInstant(rawEnd);
+  if (endsAt === undefined) return { ok: false, reason: 'missing or unparsable endsAt' };
+  if (typeof rawDuration !== 'number' || !Number.isFinite(rawDuration)) {
+    return { ok: false, reason: 'missing or non-numeric duration' };
+  }
+  if (rawDuration < 0) return { ok: false, reason: 'negative duration' };
+  return { ok: true, entry: createTimerEntry({ endsAt, durationSeconds: Math.round(rawDuration) }) };
+}

@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
+import { createKeyvStore } from '../../src/persistence/keyv-store.js';
+import { FaultyMap } from '../support/faulty-map.js';
+
+async function persistenceOn(map: FaultyMap) {
+  const store = await createKeyvStore(new Keyv({ store: map }));
+  const failures: string[] = [];
+  const actor = createActor(
+    createPersistenceLogic({ store, onStoreError: ({ key, operation }) => failures.push(`${operation}:${key}`) }),
+  );
+  actor.start();
+  return { store, failures, actor, persistence: persistenceClient(actor) };
+}
+
+describe('persistence actor', () => {
+  it('T20 a write then a remove leaves the remove on disk even when the store delays the first call', async () => {
+    const map = new FaultyMap();
+    const { store, persistence } = await persistenceOn(map);
+    const release = map.holdNext('set');
+    const write = persistence.write('k', { n: 1 });
+    const remove = persistence.remove('k');
+    setTimeout(release, 5);
+    await Promise.all([write, remove]);
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('T20 a remove then a write leaves the write on disk even when the store delays the first call', async () => {
+    const map = new FaultyMap();
+    const { store, persistence } = await persistenceOn(map);
+    await persistence.write('k', { n: 0 });
+    const release = map.holdNext('delete');
+    const remove = persistence.remove('k');
+    const write = persistence.write('k', { n: 2 });
+    setTimeout(release, 5);
+    await Promise.all([remove, write]);
+    expect(await store.get('k')).toEqual({ n: 2 });
+  });
+
+  it('T20 per key, any sequence of writes and removes leaves the last one on disk', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 99 }), fc.constant(null)), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        async (ops, holdFirst) => {
+          const map = new FaultyMap();
+          const { store, persistence } = await persistenceOn(map);
+          const release = holdFirst ? map.holdNext(ops[0] === null ? 'delete' : 'set') : () => {};
+          const pending = ops.map((op) => (op === null ? persistence.remove('k') : persistence.write('k', op)));
+          setTimeout(release, 1);
+          await Promise.all(pending);
+          const last = ops[ops.length - 1];
+          expect(await store.get('k')).toEqual(last === null ? undefined : last);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('queued writes to one key coalesce to the latest, and every asker is answered', async () => {
+    const map = new FaultyMap();
+    const { store, persistence } = await persistenceOn(map);
+    const release = map.holdNext('set');
+    const first = persistence.write('k', 1);
+    const rest = [2, 3, 4].map((n) => persistence.write('k', n));
+    release();
+    await Promise.all([first, ...rest]);
+    expect(await store.get('k')).toBe(4);
+    expect(map.calls.filter((c) => c.op === 'set')).toHaveLength(2);
+  });
+
+  it('a store error is reported with its key, rejects only its askers, and the queue goes on', async () => {
+    const map = new FaultyMap();
+    const { store, persistence, failures } = await persistenceOn(map);
+    map.failNext('set');
+    const failing = persistence.write('a', 1);
+    const other = persistence.write('b', 2);
+    await expect(failing).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'a', operation: 'write' });
+    await other;
+    await persistence.write('a', 3);
+    expect(failures).toEqual(['write:a']);
+    expect(await store.get('a')).toBe(3);
+    expect(await store.get('b')).toBe(2);
+  });
+
+  it('a read sees a queued write before it is durable, and a failed read rejects', async () => {
+    const map = new FaultyMap();
+    const { persistence, failures } = await persistenceOn(map);
+    const release = map.holdNext('set');
+    const write = persistence.write('k', 'pending');
+    expect(await persistence.read('k')).toBe('pending');
+    release();
+    await write;
+    map.failNext('get');
+    await expect(persistence.read('k')).rejects.toMatchObject({ operation: 'read' });
+    expect(failures).toEqual(['read:k']);
+  });
+
+  it('flush resolves once every operation asked so far is durable', async () => {
+    const map = new FaultyMap();
+    const { store, persistence } = await persistenceOn(map);
+    const release = map.holdNext('set');
+    void persistence.write('k', 1);
+    let flushed = false;
+    const flush = persistence.flush().then(() => {
+      flushed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    release();
+    await flush;
+    expect(await store.get('k')).toBe(1);
+  });
+
+  it('a stopped persistence actor rejects new operations instead of hanging', async () => {
+    const { actor, persistence } = await persistenceOn(new FaultyMap());
+    actor.stop();
+    await expect(persistence.write('k', 1)).rejects.toMatchObject({ code: 'SYSTEM_STOPPED' });
+  });
+
+  it('values travel sealed: an event shows no stored value', async () => {
+    const map = new FaultyMap();
+    const store = await createKeyvStore(new Keyv({ store: map }));
+    const seen: string[] = [];
+    const actor = createActor(createPersistenceLogic({ store, onStoreError: () => {} }), {
+      inspect: (event) => {
+        if (event.type === '@xstate.event') seen.push(JSON.stringify(event.event));
+      },
+    });
+    actor.start();
+    await persistenceClient(actor).write('k', { pin: '1234' });
+    expect(seen.join('\n')).not.toContain('1234');
+    expect(seen.join('\n')).toContain('persistence.write');
+  });
+});

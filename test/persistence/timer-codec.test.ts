@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { decodeTimerEntry, encodeTimerEntry } from '../../src/persistence/timer-codec.js';
+import { createTimerEntry } from '../../src/persistence/timer-entry.js';
+import { timerHarness } from '../support/timer-harness.js';
+
+describe('timer entry', () => {
+  it('constructing an entry without a zone or with a bad duration throws a typed error naming the field', () => {
+    expect(() => createTimerEntry({ endsAt: '2026-01-01T10:00:00', durationSeconds: 60 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => createTimerEntry({ endsAt: '2026-01-01T10:00:00', durationSeconds: 60 })).toThrow(/endsAt/);
+    expect(() => createTimerEntry({ endsAt: new Date(Number.NaN), durationSeconds: 60 })).toThrow(/endsAt/);
+    expect(() => createTimerEntry({ endsAt: 0, durationSeconds: -1 })).toThrow(/durationSeconds: -1/);
+    expect(() => createTimerEntry({ endsAt: 0, durationSeconds: 2.5 })).toThrow(/durationSeconds/);
+    expect(createTimerEntry({ endsAt: '2026-01-01T10:00:00+02:00', durationSeconds: 5 }).endsAt).toBe(
+      Date.UTC(2026, 0, 1, 8, 0, 0),
+    );
+  });
+
+  it('an entry round-trips through its JSON form with an ISO-8601 UTC end and a version', () => {
+    const entry = createTimerEntry({ endsAt: Date.UTC(2026, 5, 1, 9, 30), durationSeconds: 900 });
+    const encoded = encodeTimerEntry(entry);
+    expect(encoded).toEqual({ v: 1, endsAt: '2026-06-01T09:30:00.000Z', durationSeconds: 900 });
+    expect(decodeTimerEntry(JSON.parse(JSON.stringify(encoded)))).toEqual({ ok: true, entry });
+  });
+});
+
+describe('T16 corrupt timer entries', () => {
+  it('a naive timestamp is read as UTC, not local time', () => {
+    const decoded = decodeTimerEntry({ endsAt: '2026-03-01T12:00:00', durationSeconds: 60 });
+    expect(decoded).toEqual({ ok: true, entry: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 60 } });
+  });
+
+  it('the legacy upstream shape { end_time, duration } reads', () => {
+    expect(decodeTimerEntry({ end_time: '2026-03-01T12:00:00+00:00', duration: 900 })).toEqual({
+      ok: true,
+      entry: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 900 },
+    });
+    expect(decodeTimerEntry({ end_time: '2026-03-01 12:00:00', duration: 900 })).toMatchObject({ ok: true });
+  });
+
+  const corrupt: Array<[string, unknown]> = [
+    ['missing endsAt', { durationSeconds: 60 }],
+    ['unparsable endsAt', { endsAt: 'next tuesday', durationSeconds: 60 }],
+    ['non-numeric duration', { endsAt: '2026-03-01T12:00:00Z', durationSeconds: 'sixty' }],
+    ['negative duration', { endsAt: '2026-03-01T12:00:00Z', durationSeconds: -5 }],
+    ['a string', 'garbage'],
+    ['an array', [1, 2, 3]],
+    ['a number', 42],
+    ['legacy with a bad time', { end_time: 'soon', duration: 5 }],
+    ['an unknown version', { v: 99, endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 }],
+  ];
+
+  it.each(corrupt)('%s decodes to a reason, never an entry', (_name, raw) => {
+    expect(decodeTimerEntry(raw)).toMatchObject({ ok: false });
+  });
+
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+
+  it.each(corrupt)('%s is pruned on read, reported, and the timer recovers DONE', async (_name, raw) => {
+    const h = await timerHarness();
+    stop = h.stop;
+    await h.store.set('timer:front', raw);
+    const timer = h.newTimer('front');
+    await timer.recover();
+    await h.persistence.flush();
+    expect(timer.status().state).toBe('DONE');
+    expect(await h.stored('front')).toBeUndefined();
+    expect(h.warnings).toEqual(['Pruning a corrupt timer entry']);
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'store.pruned', key: 'timer:front' }));
+  });
+
+  it('a legacy entry in the store recovers ACTIVE with its end time', async () => {
+    const h = await timerHarness();
+    stop = h.stop;
+    const endsAt = h.clock.now() + 60_000;
+    await h.store.set('timer:front', { end_time: new Date(endsAt).toISOString(), duration: 60 });
+    const timer = h.newTimer('front');
+    await timer.recover();
+    expect(timer.status()).toMatchObject({ state: 'ACTIVE', endsAt, durationSeconds: 60 });
+  });
+});

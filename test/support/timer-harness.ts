@@ -1,0 +1,105 @@
+/**
+ * A timer test bench: a simulated clock, a persistence actor on a (faulty) in-memory keyv
+ * store, a timer store, and a live registry of fake locks that fires look up at fire time.
+ */
+import Keyv from 'keyv';
+import { createActor } from 'xstate';
+import { AutolockTimer, type FireRequest, fireOnLiveLock } from '../../src/actors/autolock-timer.actor.js';
+import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
+import { ManualClock } from '../../src/clock/manual-clock.js';
+import type { FireOutcome, RelockEvent } from '../../src/events.js';
+import { createKeyvStore } from '../../src/persistence/keyv-store.js';
+import { TimerStore } from '../../src/persistence/timer-store.js';
+import { FaultyMap } from './faulty-map.js';
+
+export interface FakeLock {
+  readonly name: string;
+  act?: (request: FireRequest) => Promise<FireOutcome>;
+}
+
+export interface HarnessOptions {
+  readonly store?: Keyv;
+  readonly clock?: ManualClock;
+  readonly actionTimeoutMs?: number;
+}
+
+export async function timerHarness(options: HarnessOptions = {}) {
+  const clock = options.clock ?? new ManualClock();
+  const map = new FaultyMap();
+  const store = options.store ?? (await createKeyvStore(new Keyv({ store: map })));
+  const events: RelockEvent[] = [];
+  const warnings: string[] = [];
+  const persistenceActor = createActor(
+    createPersistenceLogic({
+      store,
+      onStoreError: ({ key, operation, error }) =>
+        events.push({ type: 'store.error', key, operation, message: error.message }),
+    }),
+    { clock },
+  );
+  persistenceActor.start();
+  const persistence = persistenceClient(persistenceActor);
+  const logger = {
+    debug: () => {},
+    info: () => {},
+    warn: (message: string) => warnings.push(message),
+    error: (message: string) => warnings.push(message),
+  };
+  const timerStore = new TimerStore(persistence, logger, (event) => events.push(event));
+  const locks = new Map<string, FakeLock>();
+  /** Each lock command, as `<lockId>@<lock name>`. */
+  const commands: string[] = [];
+  const fire = fireOnLiveLock(
+    (lockId) => locks.get(lockId),
+    async (lock, request) => {
+      commands.push(`${request.lockId}@${lock.name}`);
+      return lock.act ? lock.act(request) : 'locked';
+    },
+  );
+  const timers: AutolockTimer[] = [];
+  const newTimer = (lockId: string): AutolockTimer => {
+    const timer = new AutolockTimer({
+      lockId,
+      deps: { clock, timers: timerStore, fire, actionTimeoutMs: options.actionTimeoutMs ?? 10_000 },
+    });
+    timer.actor.on('*', (event) => {
+      switch (event.type) {
+        case 'started':
+          events.push({
+            type: 'autolock.started',
+            lockId: event.lockId,
+            endsAt: event.endsAt,
+            durationSeconds: event.durationSeconds,
+          });
+          break;
+        case 'cancelled':
+          events.push({ type: 'autolock.cancelled', lockId: event.lockId });
+          break;
+        case 'fired':
+          events.push({ type: 'autolock.fired', lockId: event.lockId, outcome: event.outcome });
+          break;
+        case 'failed':
+          events.push({ type: 'autolock.failed', lockId: event.lockId, reason: event.reason });
+          break;
+      }
+    });
+    timers.push(timer);
+    return timer;
+  };
+  const stored = (lockId: string): Promise<unknown> => store.get(`timer:${lockId}`);
+  const stop = (): void => {
+    for (const timer of timers) timer.actor.stop();
+    persistenceActor.stop();
+  };
+  return { clock, map, store, events, warnings, persistence, timerStore, locks, commands, newTimer, stored, stop };
+}
+
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
