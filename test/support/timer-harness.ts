@@ -9,7 +9,7 @@ import { createPersistenceLogic, persistenceClient } from '../../src/actors/pers
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import type { FireOutcome, RelockEvent } from '../../src/events.js';
 import { createKeyvStore } from '../../src/persistence/keyv-store.js';
-import { TimerStore } from '../../src/persistence/timer-store.js';
+import { createTimerStore } from '../../src/persistence/timer-store.js';
 import { FaultyMap } from './faulty-map.js';
 
 export interface FakeLock {
@@ -45,7 +45,7 @@ export async function timerHarness(options: HarnessOptions = {}) {
     warn: (message: string) => warnings.push(message),
     error: (message: string) => warnings.push(message),
   };
-  const timerStore = new TimerStore(persistence, logger, (event) => events.push(event));
+  const timerStore = createTimerStore(persistence, logger, (event) => events.push(event));
   const locks = new Map<string, FakeLock>();
   /** Each lock command, as `<lockId>@<lock name>`. */
   const commands: string[] = [];

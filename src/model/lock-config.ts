@@ -1,0 +1,265 @@
+/**
+ * A lock's configuration and its code slots: the data a host gives when it adds or reloads a
+ * lock, validated once at the edge.
+ *
+ * Invariants:
+ * - `parseLockConfig` either returns a complete, frozen `LockConfig` with defaults applied
+ *   (as upstream: autolock off, 120 day minutes, 15 night minutes, no retry) or throws `InvalidArgumentError` naming the
+ *   exact field (`codeSlots[1].accessLimits.weekdays[0].window.start`);
+ * - PINs are `Pin` objects from here on: no plain PIN string survives parsing;
+ * - slot numbers are unique within a lock, weekday numbers unique within a slot.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { Pin } from './pin.js';
+
+export interface AutolockSettings {
+  readonly enabled: boolean;
+  readonly dayMinutes: number;
+  readonly nightMinutes: number;
+  /** With the door open at fire time, wait and lock when it closes instead. */
+  readonly retryWhenDoorCloses: boolean;
+}
+
+export type WindowMode = 'include' | 'exclude';
+
+export interface TimeWindow {
+  /** `HH:MM`, local to the host. */
+  readonly start: string;
+  readonly end: string;
+  /** `include`: usable only inside the window; `exclude`: usable only outside it. */
+  readonly mode: WindowMode;
+}
+
+export interface WeekdayLimit {
+  /** 0 = Sunday ... 6 = Saturday. */
+  readonly weekday: number;
+  readonly enabled: boolean;
+  readonly window: TimeWindow | null;
+}
+
+export interface AccessLimits {
+  /** Uses left; `null` for unlimited. */
+  readonly useCount: number | null;
+  readonly dateRange: { readonly start: string; readonly end: string } | null;
+  readonly weekdays: readonly WeekdayLimit[];
+}
+
+export interface CodeSlot {
+  readonly number: number;
+  readonly enabled: boolean;
+  readonly name: string;
+  readonly pin: Pin | null;
+  readonly notifications: boolean;
+  readonly accessLimits: AccessLimits;
+  /** Runtime only: whether the PIN is known to be programmed on the lock. */
+  readonly synced: boolean;
+}
+
+export interface LockConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly autolock: AutolockSettings;
+  readonly hasDoorSensor: boolean;
+  readonly notifications: { readonly lock: boolean; readonly door: boolean };
+  readonly codeSlots: readonly CodeSlot[];
+}
+
+/** What a host passes: everything but `id` and `name` is optional. */
+export interface LockConfigInput {
+  id: string;
+  name: string;
+  autolock?: Partial<AutolockSettings>;
+  hasDoorSensor?: boolean;
+  notifications?: { lock?: boolean; door?: boolean };
+  codeSlots?: readonly CodeSlotInput[];
+}
+
+export interface CodeSlotInput {
+  number: number;
+  enabled?: boolean;
+  name?: string;
+  /** 4 to 10 digits, or a `Pin`. */
+  pin?: string | Pin | null;
+  notifications?: boolean;
+  accessLimits?: {
+    useCount?: number | null;
+    dateRange?: { start: string; end: string } | null;
+    weekdays?: readonly { weekday: number; enabled?: boolean; window?: TimeWindow | null }[];
+  };
+  synced?: boolean;
+}
+
+export const DEFAULT_DAY_MINUTES = 120;
+export const DEFAULT_NIGHT_MINUTES = 15;
+/** 7 days: a longer autolock is almost certainly a unit mistake. */
+const MAX_MINUTES = 7 * 24 * 60;
+
+const LOCK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bool(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(field, value, 'true or false');
+  return value;
+}
+
+function minutes(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_MINUTES) {
+    throw new InvalidArgumentError(field, value, `an integer number of minutes from 0 to ${MAX_MINUTES}`);
+  }
+  return value;
+}
+
+export function validateLockId(value: unknown, field = 'id'): string {
+  if (typeof value !== 'string' || !LOCK_ID.test(value)) {
+    throw new InvalidArgumentError(field, value, 'letters, digits, "_", ".", ":" or "-", at most 128 characters');
+  }
+  return value;
+}
+
+export function parseAutolockSettings(
+  value: unknown,
+  field: string,
+  base: AutolockSettings = {
+    enabled: false,
+    dayMinutes: DEFAULT_DAY_MINUTES,
+    nightMinutes: DEFAULT_NIGHT_MINUTES,
+    retryWhenDoorCloses: false,
+  },
+): AutolockSettings {
+  if (value === undefined) return base;
+  if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  return Object.freeze({
+    enabled: bool(value.enabled, `${field}.enabled`, base.enabled),
+    dayMinutes: minutes(value.dayMinutes, `${field}.dayMinutes`, base.dayMinutes),
+    nightMinutes: minutes(value.nightMinutes, `${field}.nightMinutes`, base.nightMinutes),
+    retryWhenDoorCloses: bool(value.retryWhenDoorCloses, `${field}.retryWhenDoorCloses`, base.retryWhenDoorCloses),
+  });
+}
+
+function parseWindow(value: unknown, field: string): TimeWindow | null {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object or null');
+  for (const part of ['start', 'end'] as const) {
+    if (typeof value[part] !== 'string' || !CLOCK_TIME.test(value[part] as string)) {
+      throw new InvalidArgumentError(`${field}.${part}`, value[part], 'a time HH:MM');
+    }
+  }
+  if (value.mode !== 'include' && value.mode !== 'exclude') {
+    throw new InvalidArgumentError(`${field}.mode`, value.mode, '"include" or "exclude"');
+  }
+  return Object.freeze({ start: value.start as string, end: value.end as string, mode: value.mode });
+}
+
+function parseAccessLimits(value: unknown, field: string): AccessLimits {
+  if (value === undefined) return Object.freeze({ useCount: null, dateRange: null, weekdays: Object.freeze([]) });
+  if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  const { useCount, dateRange, weekdays } = value;
+  if (
+    useCount !== undefined &&
+    useCount !== null &&
+    (typeof useCount !== 'number' || !Number.isInteger(useCount) || useCount < 0)
+  ) {
+    throw new InvalidArgumentError(`${field}.useCount`, useCount, 'a non-negative integer or null');
+  }
+  let range: AccessLimits['dateRange'] = null;
+  if (dateRange !== undefined && dateRange !== null) {
+    if (!isRecord(dateRange)) throw new InvalidArgumentError(`${field}.dateRange`, dateRange, 'an object or null');
+    for (const part of ['start', 'end'] as const) {
+      const day = dateRange[part];
+      if (typeof day !== 'string' || !DATE.test(day) || Number.isNaN(Date.parse(day))) {
+        throw new InvalidArgumentError(`${field}.dateRange.${part}`, day, 'a date YYYY-MM-DD');
+      }
+    }
+    if ((dateRange.start as string) > (dateRange.end as string)) {
+      throw new InvalidArgumentError(`${field}.dateRange.end`, dateRange.end, 'a date not before dateRange.start');
+    }
+    range = Object.freeze({ start: dateRange.start as string, end: dateRange.end as string });
+  }
+  if (weekdays !== undefined && !Array.isArray(weekdays)) {
+    throw new InvalidArgumentError(`${field}.weekdays`, weekdays, 'an array');
+  }
+  const seen = new Set<number>();
+  const days = ((weekdays as unknown[] | undefined) ?? []).map((day, i) => {
+    const at = `${field}.weekdays[${i}]`;
+    if (!isRecord(day)) throw new InvalidArgumentError(at, day, 'an object');
+    if (typeof day.weekday !== 'number' || !Number.isInteger(day.weekday) || day.weekday < 0 || day.weekday > 6) {
+      throw new InvalidArgumentError(`${at}.weekday`, day.weekday, 'an integer 0 (Sunday) to 6 (Saturday)');
+    }
+    if (seen.has(day.weekday))
+      throw new InvalidArgumentError(`${at}.weekday`, day.weekday, 'a weekday not listed twice');
+    seen.add(day.weekday);
+    return Object.freeze({
+      weekday: day.weekday,
+      enabled: bool(day.enabled, `${at}.enabled`, true),
+      window: parseWindow(day.window, `${at}.window`),
+    });
+  });
+  return Object.freeze({
+    useCount: (useCount as number | null | undefined) ?? null,
+    dateRange: range,
+    weekdays: Object.freeze(days),
+  });
+}
+
+function parseCodeSlot(value: unknown, field: string): CodeSlot {
+  if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  if (typeof value.number !== 'number' || !Number.isInteger(value.number) || value.number < 1 || value.number > 999) {
+    throw new InvalidArgumentError(`${field}.number`, value.number, 'an integer from 1 to 999');
+  }
+  if (value.name !== undefined && typeof value.name !== 'string') {
+    throw new InvalidArgumentError(`${field}.name`, value.name, 'a string');
+  }
+  const pin = value.pin === undefined || value.pin === null ? null : Pin.from(value.pin, `${field}.pin`);
+  return Object.freeze({
+    number: value.number,
+    enabled: bool(value.enabled, `${field}.enabled`, pin !== null),
+    name: (value.name as string | undefined) ?? `Code slot ${value.number}`,
+    pin,
+    notifications: bool(value.notifications, `${field}.notifications`, false),
+    accessLimits: parseAccessLimits(value.accessLimits, `${field}.accessLimits`),
+    synced: bool(value.synced, `${field}.synced`, false),
+  });
+}
+
+/** Validates a host's lock configuration; see the header. */
+export function parseLockConfig(input: unknown, field = 'config'): LockConfig {
+  if (!isRecord(input)) throw new InvalidArgumentError(field, input, 'an object');
+  const id = validateLockId(input.id, `${field}.id`);
+  if (typeof input.name !== 'string' || input.name.trim() === '') {
+    throw new InvalidArgumentError(`${field}.name`, input.name, 'a non-empty string');
+  }
+  const notifications = input.notifications;
+  if (notifications !== undefined && !isRecord(notifications)) {
+    throw new InvalidArgumentError(`${field}.notifications`, notifications, 'an object');
+  }
+  if (input.codeSlots !== undefined && !Array.isArray(input.codeSlots)) {
+    throw new InvalidArgumentError(`${field}.codeSlots`, input.codeSlots, 'an array');
+  }
+  const numbers = new Set<number>();
+  const codeSlots = ((input.codeSlots as unknown[] | undefined) ?? []).map((slot, i) => {
+    const parsed = parseCodeSlot(slot, `${field}.codeSlots[${i}]`);
+    if (numbers.has(parsed.number)) {
+      throw new InvalidArgumentError(`${field}.codeSlots[${i}].number`, parsed.number, 'a slot number not used twice');
+    }
+    numbers.add(parsed.number);
+    return parsed;
+  });
+  return Object.freeze({
+    id,
+    name: input.name,
+    autolock: parseAutolockSettings(input.autolock, `${field}.autolock`),
+    hasDoorSensor: bool(input.hasDoorSensor, `${field}.hasDoorSensor`, false),
+    notifications: Object.freeze({
+      lock: bool(notifications?.lock, `${field}.notifications.lock`, true),
+      door: bool(notifications?.door, `${field}.notifications.door`, true),
+    }),
+    codeSlots: Object.freeze(codeSlots),
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * What a lock is doing right now, as the host last reported it.
+ *
+ * Invariant: runtime state comes only from host reports and relock's own decisions (a pending
+ * retry); it is never part of the configuration a host passes.
+ */
+export const LOCK_STATES = ['locked', 'unlocked', 'jammed', 'unknown'] as const;
+export type LockState = (typeof LOCK_STATES)[number];
+
+export const DOOR_STATES = ['open', 'closed', 'unknown'] as const;
+export type DoorState = (typeof DOOR_STATES)[number];
+
+export interface LockRuntime {
+  readonly lockState: LockState;
+  readonly doorState: DoorState;
+  /** The autolock found the door open and waits for it to close. */
+  readonly pendingRetry: boolean;
+}
+
+export const INITIAL_RUNTIME: LockRuntime = Object.freeze({
+  lockState: 'unknown',
+  doorState: 'unknown',
+  pendingRetry: false,
+});
+
+export function isLockState(value: unknown): value is LockState {
+  return typeof value === 'string' && (LOCK_STATES as readonly string[]).includes(value);
+}
+
+export function isDoorState(value: unknown): value is DoorState {
+  return typeof value === 'string' && (DOOR_STATES as readonly string[]).includes(value);
+}

@@ -1,0 +1,67 @@
+/**
+ * How a lock's configuration, runtime state and code slots are stored, so they survive a restart.
+ *
+ * Invariants:
+ * - this is the only place a PIN is turned back into digits for storage (`Pin.reveal()`), and
+ *   the only place stored digits become a `Pin` again;
+ * - decoding never throws: anything that is not a valid record decodes to a reason (which never
+ *   contains a PIN), and the caller prunes it;
+ * - the stored shape is versioned: `{ v: 1, config, runtime }`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { type LockConfig, parseLockConfig } from '../model/lock-config.js';
+import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
+
+export const LOCK_RECORD_VERSION = 1;
+
+export interface LockRecord {
+  readonly config: LockConfig;
+  readonly runtime: LockRuntime;
+}
+
+export type DecodedLockRecord =
+  | { readonly ok: true; readonly record: LockRecord }
+  | { readonly ok: false; readonly reason: string };
+
+export function encodeLockRecord(record: LockRecord): unknown {
+  const { config, runtime } = record;
+  return {
+    v: LOCK_RECORD_VERSION,
+    config: {
+      ...config,
+      codeSlots: config.codeSlots.map((slot) => ({ ...slot, pin: slot.pin === null ? null : slot.pin.reveal() })),
+    },
+    runtime: { ...runtime },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function decodeLockRecord(raw: unknown): DecodedLockRecord {
+  if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
+  if (raw.v !== LOCK_RECORD_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(raw.v)}` };
+  let config: LockConfig;
+  try {
+    config = parseLockConfig(raw.config, 'config');
+  } catch (error) {
+    return { ok: false, reason: error instanceof InvalidArgumentError ? error.message : 'invalid config' };
+  }
+  const runtime = raw.runtime;
+  if (!isRecord(runtime) || !isLockState(runtime.lockState) || !isDoorState(runtime.doorState)) {
+    return { ok: false, reason: 'invalid runtime state' };
+  }
+  if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
+  return {
+    ok: true,
+    record: {
+      config,
+      runtime: Object.freeze({
+        lockState: runtime.lockState,
+        doorState: runtime.doorState,
+        pendingRetry: runtime.pendingRetry,
+      }),
+    },
+  };
+}
