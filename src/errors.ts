@@ -92,3 +92,33 @@ export class MissingImplementationError extends RelockError {
     );
   }
 }
+
+/** No lock with this id is registered. */
+export class LockNotFoundError extends RelockError {
+  readonly lockId: string;
+
+  constructor(lockId: string) {
+    super('LOCK_NOT_FOUND', `No lock with id ${JSON.stringify(lockId)} is registered`);
+    this.lockId = lockId;
+  }
+}
+
+/** A lock with this id is already registered (use updateLock to reload it). */
+export class LockExistsError extends RelockError {
+  readonly lockId: string;
+
+  constructor(lockId: string) {
+    super(
+      'LOCK_EXISTS',
+      `A lock with id ${JSON.stringify(lockId)} is already registered; use updateLock() to reload it`,
+    );
+    this.lockId = lockId;
+  }
+}
+
+/** The relock system has been stopped. */
+export class SystemStoppedError extends RelockError {
+  constructor(what = 'The relock system') {
+    super('SYSTEM_STOPPED', `${what} is stopped`);
+  }
+}

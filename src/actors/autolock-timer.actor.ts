@@ -21,8 +21,12 @@ import {
 } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import { InvalidArgumentError, StoreError, TimerNotRecoveredError } from '../errors.js';
-import type { FireOutcome } from '../events.js';
-import { type AutolockTimerEvent, autolockTimerMachine } from '../machines/autolock-timer.machine.js';
+import type { FireOutcome, RelockEvent } from '../events.js';
+import {
+  type AutolockTimerEmitted,
+  type AutolockTimerEvent,
+  autolockTimerMachine,
+} from '../machines/autolock-timer.machine.js';
 import { entryStartingAt, type TimerEntry } from '../persistence/timer-entry.js';
 import { type TimerStore, timerKey } from '../persistence/timer-store.js';
 
@@ -113,6 +117,7 @@ const STATE_OF_PHASE: Record<string, TimerState> = {
   failed: 'ACTIVE',
   clearing: 'ACTIVE',
   done: 'DONE',
+  retired: 'DONE',
 };
 
 export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): TimerStatus {
@@ -192,6 +197,11 @@ export class AutolockTimer {
     }
   }
 
+  /** Stops this timer for good; a stored entry stays for the next system to replay. */
+  retire(): void {
+    this.#send({ type: 'RETIRE' });
+  }
+
   /** Cancels the autolock; resolves after any in-flight fire has ended and the entry is gone. */
   async cancel(): Promise<void> {
     this.#send({ type: 'CANCEL' });
@@ -209,4 +219,23 @@ export function fireOnLiveLock<L>(
     if (lock === undefined) return 'missing';
     return act(lock, request);
   };
+}
+
+/** A timer's emitted event as the public event it is reported as. */
+export function toRelockEvent(event: AutolockTimerEmitted): RelockEvent {
+  switch (event.type) {
+    case 'started':
+      return {
+        type: 'autolock.started',
+        lockId: event.lockId,
+        endsAt: event.endsAt,
+        durationSeconds: event.durationSeconds,
+      };
+    case 'cancelled':
+      return { type: 'autolock.cancelled', lockId: event.lockId };
+    case 'fired':
+      return { type: 'autolock.fired', lockId: event.lockId, outcome: event.outcome };
+    case 'failed':
+      return { type: 'autolock.failed', lockId: event.lockId, reason: event.reason };
+  }
 }

@@ -15,19 +15,15 @@
  */
 import type Keyv from 'keyv';
 import { type ActorRefFrom, fromCallback } from 'xstate';
-import { RelockError, StoreError, type StoreOperation } from '../errors.js';
+import { StoreError, type StoreOperation } from '../errors.js';
 import { type Sealed, seal } from '../persistence/sealed.js';
-
-interface Reply<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
+import { ask, type Reply, type SealedReply } from './ask.js';
 
 export type PersistenceEvent =
-  | { type: 'persistence.write'; key: string; value: Sealed<unknown>; reply: Sealed<Reply<void>> }
-  | { type: 'persistence.remove'; key: string; reply: Sealed<Reply<void>> }
-  | { type: 'persistence.read'; key: string; reply: Sealed<Reply<unknown>> }
-  | { type: 'persistence.flush'; reply: Sealed<Reply<void>> };
+  | { type: 'persistence.write'; key: string; value: Sealed<unknown>; reply: SealedReply<void> }
+  | { type: 'persistence.remove'; key: string; reply: SealedReply<void> }
+  | { type: 'persistence.read'; key: string; reply: SealedReply<unknown> }
+  | { type: 'persistence.flush'; reply: SealedReply<void> };
 
 export interface StoreFailure {
   readonly key: string;
@@ -191,27 +187,19 @@ export interface Persistence {
   flush(): Promise<void>;
 }
 
-export class PersistenceStoppedError extends RelockError {
-  constructor() {
-    super('SYSTEM_STOPPED', 'The persistence actor is stopped; the relock system was shut down');
-  }
-}
-
 /** Wraps a persistence actor ref in the `Persistence` interface. */
 export function persistenceClient(ref: PersistenceActorRef): Persistence {
-  const ask = <T>(build: (reply: Sealed<Reply<T>>) => PersistenceEvent): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      if (ref.getSnapshot().status !== 'active') {
-        reject(new PersistenceStoppedError());
-        return;
-      }
-      ref.send(build(seal({ resolve, reject }, 'reply')));
-    });
+  const who = 'The persistence actor';
   return {
     write: (key, value) =>
-      ask<void>((reply) => ({ type: 'persistence.write', key, value: seal(value, 'value'), reply })),
-    remove: (key) => ask<void>((reply) => ({ type: 'persistence.remove', key, reply })),
-    read: (key) => ask<unknown>((reply) => ({ type: 'persistence.read', key, reply })),
-    flush: () => ask<void>((reply) => ({ type: 'persistence.flush', reply })),
+      ask(ref, who, (reply: SealedReply<void>) => ({
+        type: 'persistence.write',
+        key,
+        value: seal(value, 'value'),
+        reply,
+      })),
+    remove: (key) => ask(ref, who, (reply: SealedReply<void>) => ({ type: 'persistence.remove', key, reply })),
+    read: (key) => ask(ref, who, (reply: SealedReply<unknown>) => ({ type: 'persistence.read', key, reply })),
+    flush: () => ask(ref, who, (reply: SealedReply<void>) => ({ type: 'persistence.flush', reply })),
   };
 }

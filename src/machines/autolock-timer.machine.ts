@@ -6,6 +6,7 @@
  *                          │ entry overdue ───────────────────────▶ firing ──error/timeout──▶ failed
  *   done/failed ──START──▶ arming ──durable──▶ active ──START──▶ arming (re-arm)
  *   active/arming/failed ──CANCEL──▶ clearing ──removed──▶ done
+ *   any ──RETIRE──▶ retired (final; an in-flight fire is abandoned and its entry kept for replay)
  *
  * Invariants:
  * - the machine reads no clock and does no I/O: the deadline delay, the overdue check and the
@@ -41,7 +42,9 @@ export interface AutolockTimerContext {
 export type AutolockTimerEvent =
   | { readonly type: 'RECOVER' }
   | { readonly type: 'START'; readonly durationSeconds: number }
-  | { readonly type: 'CANCEL' };
+  | { readonly type: 'CANCEL' }
+  /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
+  | { readonly type: 'RETIRE' };
 
 export type AutolockTimerEmitted =
   | { readonly type: 'started'; readonly lockId: string; readonly endsAt: number; readonly durationSeconds: number }
@@ -143,6 +146,7 @@ export const autolockTimerMachine = setup({
     lastError: null,
   }),
   initial: 'fresh',
+  on: { RETIRE: '.retired' },
   states: {
     fresh: {
       on: { RECOVER: 'recovering' },
@@ -259,6 +263,7 @@ export const autolockTimerMachine = setup({
         START: { actions: 'holdStart' },
       },
     },
+    retired: { type: 'final' },
   },
 });
 

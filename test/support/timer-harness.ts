@@ -4,7 +4,12 @@
  */
 import Keyv from 'keyv';
 import { createActor } from 'xstate';
-import { AutolockTimer, type FireRequest, fireOnLiveLock } from '../../src/actors/autolock-timer.actor.js';
+import {
+  AutolockTimer,
+  type FireRequest,
+  fireOnLiveLock,
+  toRelockEvent,
+} from '../../src/actors/autolock-timer.actor.js';
 import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import type { FireOutcome, RelockEvent } from '../../src/events.js';
@@ -62,27 +67,7 @@ export async function timerHarness(options: HarnessOptions = {}) {
       lockId,
       deps: { clock, timers: timerStore, fire, actionTimeoutMs: options.actionTimeoutMs ?? 10_000 },
     });
-    timer.actor.on('*', (event) => {
-      switch (event.type) {
-        case 'started':
-          events.push({
-            type: 'autolock.started',
-            lockId: event.lockId,
-            endsAt: event.endsAt,
-            durationSeconds: event.durationSeconds,
-          });
-          break;
-        case 'cancelled':
-          events.push({ type: 'autolock.cancelled', lockId: event.lockId });
-          break;
-        case 'fired':
-          events.push({ type: 'autolock.fired', lockId: event.lockId, outcome: event.outcome });
-          break;
-        case 'failed':
-          events.push({ type: 'autolock.failed', lockId: event.lockId, reason: event.reason });
-          break;
-      }
-    });
+    timer.actor.on('*', (event) => events.push(toRelockEvent(event)));
     timers.push(timer);
     return timer;
   };

@@ -1,0 +1,112 @@
+/**
+ * The coordinator actor: the coordinator statechart given its persistence actor, its lock
+ * registry and its shutdown, started as the root of one relock actor system.
+ *
+ * Invariants:
+ * - the system's clock is the injected clock, so every delayed transition of every actor in the
+ *   system (timer deadlines, backoffs, action timeouts) runs on it;
+ * - the `inspect` observer sees the whole system: coordinator, persistence, locks and timers;
+ * - registry operations answer through sealed replies; their failures reject the asker only.
+ */
+import type Keyv from 'keyv';
+import { type ActorRefFrom, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
+import type { Clock } from '../clock/clock.js';
+import type { EventSink } from '../events.js';
+import type { Logger } from '../logger.js';
+import { coordinatorMachine } from '../machines/coordinator.machine.js';
+import { createLockStore } from '../persistence/lock-store.js';
+import { createTimerStore } from '../persistence/timer-store.js';
+import type { DaylightSource } from '../ports/daylight.js';
+import type { LockDriver } from '../ports/lock-driver.js';
+import { answer } from './ask.js';
+import { LockRegistry } from './lock-registry.js';
+import type { Notifications } from './notifications.js';
+import {
+  createPersistenceLogic,
+  type Persistence,
+  type PersistenceActorRef,
+  persistenceClient,
+} from './persistence.actor.js';
+
+export interface CoordinatorDeps {
+  readonly store: Keyv;
+  readonly clock: Clock;
+  readonly driver: LockDriver;
+  readonly notifications: Notifications;
+  readonly daylight: DaylightSource;
+  readonly logger: Logger;
+  readonly emit: EventSink;
+  readonly actionTimeoutMs: number;
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+export function startCoordinator(deps: CoordinatorDeps) {
+  let registry: LockRegistry | undefined;
+  let persistence: Persistence | undefined;
+  const ready = (): { registry: LockRegistry; persistence: Persistence } => {
+    if (registry === undefined || persistence === undefined) throw new Error('The coordinator is not started');
+    return { registry, persistence };
+  };
+
+  const logic = coordinatorMachine.provide({
+    actors: {
+      persistence: createPersistenceLogic({
+        store: deps.store,
+        onStoreError: ({ key, operation, error }) => {
+          deps.logger.warn('Store operation failed', { key, operation, message: error.message });
+          deps.emit({ type: 'store.error', key, operation, message: error.message });
+        },
+      }),
+      shutdown: fromPromise<void>(async () => {
+        const parts = ready();
+        parts.registry.shutdown();
+        await parts.persistence.flush();
+      }),
+    },
+    actions: {
+      addLock: ({ event, self }) => {
+        if (event.type !== 'ADD_LOCK') return;
+        answer(event.reply, async () => {
+          await ready().registry.add(event.config);
+          self.send({ type: 'LOCK_COUNT', count: ready().registry.size });
+        });
+      },
+      reloadLock: ({ event }) => {
+        if (event.type === 'UPDATE_LOCK') answer(event.reply, () => ready().registry.reload(event.config));
+      },
+      removeLock: ({ event, self }) => {
+        if (event.type !== 'REMOVE_LOCK') return;
+        answer(event.reply, async () => {
+          await ready().registry.remove(event.lockId);
+          self.send({ type: 'LOCK_COUNT', count: ready().registry.size });
+        });
+      },
+      routeReport: ({ event }) => {
+        if (event.type === 'REPORT' && ready().registry.has(event.lockId))
+          ready().registry.send(event.lockId, event.event);
+      },
+    },
+  });
+
+  const actor = createActor(logic, { clock: deps.clock, ...(deps.inspect ? { inspect: deps.inspect } : {}) });
+  actor.start();
+  persistence = persistenceClient(actor.system.get('persistence') as PersistenceActorRef);
+  registry = new LockRegistry(
+    {
+      clock: deps.clock,
+      timers: createTimerStore(persistence, deps.logger, deps.emit),
+      locks: createLockStore(persistence, deps.logger, deps.emit),
+      driver: deps.driver,
+      notifications: deps.notifications,
+      daylight: deps.daylight,
+      logger: deps.logger,
+      emit: deps.emit,
+      actionTimeoutMs: deps.actionTimeoutMs,
+    },
+    actor,
+  );
+  return { actor, registry, persistence };
+}
+
+export type CoordinatorActorRef = ReturnType<typeof startCoordinator>['actor'];
+export type CoordinatorLogicRef = ActorRefFrom<typeof coordinatorMachine>;

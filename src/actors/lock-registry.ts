@@ -1,0 +1,318 @@
+/**
+ * The registry of locks and their timers, owned by the coordinator actor: add (create and
+ * recover), reload (the handoff), remove, and the fire that each timer performs.
+ *
+ * Invariants:
+ * - per lock there is one live lock actor (`lock:<id>`) and one timer actor (`timer:<id>`), both
+ *   registered in the coordinator's actor system (so `system.get()` and the inspector see them)
+ *   but held here, not in the coordinator's snapshot: adding or removing a lock costs the same
+ *   at 10,000 locks as at 10 (XState copies a parent's children map on every spawn);
+ * - a reload replaces the lock actor and never touches the timer; the fire looks the lock up in
+ *   this registry when it fires, so it always acts on the live lock;
+ * - a fire sends at most one lock command, and none for a lock that is locked or removed;
+ * - lock records (config, runtime state, code slots) are written through the persistence actor
+ *   whenever they change, and a restart inherits from them as a reload inherits from the old
+ *   lock;
+ * - every failure becomes an event on the hub; nothing here throws into an actor.
+ */
+import { type ActorRefFrom, type AnyActorRef, createActor } from 'xstate';
+import type { Clock } from '../clock/clock.js';
+import { LockExistsError, LockNotFoundError, SystemStoppedError } from '../errors.js';
+import type { EventSink, FireOutcome } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { LockEvent } from '../machines/lock.machine.js';
+import { type Handoff, inheritState } from '../model/inherit-state.js';
+import type { LockConfig } from '../model/lock-config.js';
+import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
+import type { LockStore } from '../persistence/lock-store.js';
+import type { TimerStore } from '../persistence/timer-store.js';
+import type { DaylightSource } from '../ports/daylight.js';
+import type { LockDriver } from '../ports/lock-driver.js';
+import {
+  createLockStatusStore,
+  deriveLockStatus,
+  type LockStatus,
+  type LockStatusStore,
+} from '../status/lock-status.js';
+import {
+  AutolockTimer,
+  type AutolockTimerDeps,
+  type FireRequest,
+  fireOnLiveLock,
+  toRelockEvent,
+} from './autolock-timer.actor.js';
+import { autolockDecision, type LockLogic, lockRuntimeOf, provideLockMachine } from './lock.actor.js';
+import type { Notifications } from './notifications.js';
+
+export interface RegistryDeps {
+  readonly clock: Clock;
+  readonly timers: TimerStore;
+  readonly locks: LockStore;
+  readonly driver: LockDriver;
+  readonly notifications: Notifications;
+  readonly daylight: DaylightSource;
+  readonly logger: Logger;
+  readonly emit: EventSink;
+  /** Bound on one lock command (the timer's fire and a retry's command). */
+  readonly actionTimeoutMs: number;
+}
+
+type LockActorRef = ActorRefFrom<LockLogic>;
+
+interface Entry {
+  readonly id: string;
+  readonly timer: AutolockTimer;
+  readonly status: LockStatusStore;
+  lock: LockActorRef;
+  unwatchLock: () => void;
+  readonly unwatchTimer: () => void;
+  savedConfig: LockConfig | null;
+  savedRuntime: LockRuntime | null;
+}
+
+function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
+  return a !== null && a.lockState === b.lockState && a.doorState === b.doorState && a.pendingRetry === b.pendingRetry;
+}
+
+export class LockRegistry {
+  readonly #deps: RegistryDeps;
+  readonly #parent: AnyActorRef;
+  readonly #entries = new Map<string, Entry>();
+  readonly #adding = new Set<string>();
+  readonly #lockLogic: LockLogic;
+  readonly #timerDeps: AutolockTimerDeps;
+  #stopped = false;
+
+  constructor(deps: RegistryDeps, parent: AnyActorRef) {
+    this.#deps = deps;
+    this.#parent = parent;
+    this.#lockLogic = provideLockMachine({
+      clock: deps.clock,
+      driver: deps.driver,
+      notifications: deps.notifications,
+      daylight: deps.daylight,
+      logger: deps.logger,
+      timerOf: (lockId) => this.#entries.get(lockId)?.timer,
+      commandTimeoutMs: deps.actionTimeoutMs,
+    });
+    this.#timerDeps = {
+      clock: deps.clock,
+      timers: deps.timers,
+      actionTimeoutMs: deps.actionTimeoutMs,
+      fire: fireOnLiveLock(
+        (lockId) => this.#entries.get(lockId),
+        (entry, request) => this.#fire(entry, request),
+      ),
+    };
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(lockId: string): boolean {
+    return this.#entries.has(lockId);
+  }
+
+  ids(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  #entry(lockId: string): Entry {
+    const entry = this.#entries.get(lockId);
+    if (entry === undefined) throw new LockNotFoundError(lockId);
+    return entry;
+  }
+
+  /** The live lock actor (for the inspector and tests). */
+  lockActor(lockId: string): LockActorRef {
+    return this.#entry(lockId).lock;
+  }
+
+  timer(lockId: string): AutolockTimer {
+    return this.#entry(lockId).timer;
+  }
+
+  statusStore(lockId: string): LockStatusStore {
+    return this.#entry(lockId).status;
+  }
+
+  status(lockId: string): LockStatus {
+    const entry = this.#entry(lockId);
+    const status = entry.status.getSnapshot().context.status;
+    const remainingSeconds =
+      status.endsAt === null ? null : Math.max(0, Math.ceil((status.endsAt - this.#deps.clock.now()) / 1000));
+    return { ...status, remainingSeconds };
+  }
+
+  /** Routes a host report or a setting to the live lock actor. */
+  send(lockId: string, event: LockEvent): void {
+    this.#entry(lockId).lock.send(event);
+  }
+
+  /** Creates the lock and its timer, restores the stored record, and recovers the timer. */
+  async add(config: LockConfig): Promise<void> {
+    const { id } = config;
+    if (this.#stopped) throw new SystemStoppedError();
+    if (this.#entries.has(id) || this.#adding.has(id)) throw new LockExistsError(id);
+    this.#adding.add(id);
+    try {
+      const record = await this.#deps.locks.read(id);
+      if (this.#stopped) throw new SystemStoppedError();
+      const handoff: Handoff = record
+        ? inheritState(config, record)
+        : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
+      if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
+      const timer = new AutolockTimer({
+        lockId: id,
+        deps: this.#timerDeps,
+        parent: this.#parent,
+        systemId: `timer:${id}`,
+      });
+      const lock = this.#spawnLock(handoff);
+      const entry: Entry = {
+        id,
+        timer,
+        lock,
+        status: createLockStatusStore(deriveLockStatus(lock.getSnapshot(), timer.status())),
+        unwatchLock: () => {},
+        unwatchTimer: this.#watchTimer(id, timer),
+        savedConfig: null,
+        savedRuntime: null,
+      };
+      entry.unwatchLock = this.#watchLock(entry, lock);
+      this.#entries.set(id, entry);
+      this.#saveRecord(entry);
+      await timer.recover();
+      entry.lock.send({ type: 'TIMER_READY' });
+    } finally {
+      this.#adding.delete(id);
+    }
+  }
+
+  /** The reload handoff: a new lock actor inherits the old one's state; the timer carries on. */
+  reload(config: LockConfig): void {
+    const entry = this.#entry(config.id);
+    const old = entry.lock.getSnapshot();
+    const handoff = inheritState(config, { config: old.context.config, runtime: lockRuntimeOf(old) });
+    if (handoff.droppedAllSlots) this.#reportDroppedSlots(config.id);
+    entry.unwatchLock();
+    entry.lock.send({ type: 'RETIRE' });
+    entry.lock = this.#spawnLock(handoff);
+    entry.unwatchLock = this.#watchLock(entry, entry.lock);
+    this.#refresh(entry);
+    this.#saveRecord(entry);
+    entry.lock.send({ type: 'TIMER_READY' });
+  }
+
+  /** Cancels the timer (waiting for an in-flight fire), removes its entry and the lock record. */
+  async remove(lockId: string): Promise<void> {
+    const entry = this.#entry(lockId);
+    this.#entries.delete(lockId);
+    await entry.timer.cancel().catch(() => {});
+    this.#retire(entry);
+    await this.#deps.locks.remove(lockId);
+  }
+
+  /** Retires every actor; stored timer entries stay for the next system to replay. */
+  shutdown(): void {
+    this.#stopped = true;
+    for (const entry of this.#entries.values()) this.#retire(entry);
+    this.#entries.clear();
+  }
+
+  #retire(entry: Entry): void {
+    entry.unwatchLock();
+    entry.unwatchTimer();
+    entry.timer.retire();
+    entry.lock.send({ type: 'RETIRE' });
+  }
+
+  #reportDroppedSlots(lockId: string): void {
+    const message =
+      'The new configuration has no code slots while the old one had some; the old code slots were kept. Remove and re-add the lock to clear them.';
+    this.#deps.logger.error(message, { lockId });
+    this.#deps.emit({ type: 'lock.error', lockId, message });
+  }
+
+  #spawnLock(handoff: Handoff): LockActorRef {
+    const actor = createActor(this.#lockLogic, {
+      parent: this.#parent,
+      systemId: `lock:${handoff.config.id}`,
+      input: { config: handoff.config, runtime: handoff.runtime },
+    });
+    actor.start();
+    return actor;
+  }
+
+  async #fire(entry: Entry, request: FireRequest): Promise<FireOutcome> {
+    const snapshot = entry.lock.getSnapshot();
+    const decision = autolockDecision(snapshot);
+    if (decision === 'already-locked') return 'already-locked';
+    if (decision === 'defer') {
+      entry.lock.send({ type: 'AUTOLOCK_DEFERRED' });
+      return 'retry-pending';
+    }
+    const { id, name } = snapshot.context.config;
+    await this.#deps.driver.lock({ id, name }, { signal: request.signal });
+    return 'locked';
+  }
+
+  #refresh(entry: Entry): void {
+    const lock = entry.lock.getSnapshot();
+    if (lock.status !== 'active') return;
+    entry.status.trigger.refresh({ status: deriveLockStatus(lock, entry.timer.status()) });
+  }
+
+  #saveRecord(entry: Entry): void {
+    const snapshot = entry.lock.getSnapshot();
+    if (snapshot.status !== 'active') return;
+    const config = snapshot.context.config;
+    const runtime = lockRuntimeOf(snapshot);
+    if (config === entry.savedConfig && sameRuntime(entry.savedRuntime, runtime)) return;
+    entry.savedConfig = config;
+    entry.savedRuntime = runtime;
+    // a failed write is reported by the persistence actor
+    this.#deps.locks.write(entry.id, { config, runtime }).catch(() => {});
+  }
+
+  #watchLock(entry: Entry, lock: LockActorRef): () => void {
+    const { emit } = this.#deps;
+    const subscription = lock.subscribe({
+      next: () => {
+        this.#refresh(entry);
+        this.#saveRecord(entry);
+      },
+      error: (error) => emit({ type: 'lock.error', lockId: entry.id, message: String(error) }),
+    });
+    const listener = lock.on('*', (event) => {
+      if (event.type === 'retry-pending') emit({ type: 'autolock.retry-pending', lockId: event.lockId });
+      else emit({ type: 'autolock.failed', lockId: event.lockId, reason: event.reason });
+    });
+    return () => {
+      subscription.unsubscribe();
+      listener.unsubscribe();
+    };
+  }
+
+  #watchTimer(lockId: string, timer: AutolockTimer): () => void {
+    const { emit } = this.#deps;
+    const subscription = timer.actor.subscribe({
+      next: () => {
+        const entry = this.#entries.get(lockId);
+        if (entry !== undefined) this.#refresh(entry);
+      },
+      error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),
+    });
+    const listener = timer.actor.on('*', (event) => {
+      emit(toRelockEvent(event));
+      if (event.type === 'failed') {
+        this.#entries.get(lockId)?.lock.send({ type: 'AUTOLOCK_FAILED', reason: event.reason });
+      }
+    });
+    return () => {
+      subscription.unsubscribe();
+      listener.unsubscribe();
+    };
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The lock statechart: one lock's configuration, what the host reports of it, and the autolock
+ * decisions that follow. One actor per config load; a reload replaces it (the timer stays).
+ *
+ *   live (parallel)
+ *   ├── bolt   locked | unlocked | jammed | unknown     host's LOCK_STATE reports
+ *   ├── door   open | closed | unknown                  host's DOOR_STATE reports
+ *   └── retry  idle | pending | relocking               door open at fire time → lock when it closes
+ *   retired (final)                                      replaced by a reload, removed, or shut down
+ *
+ * Invariants:
+ * - only a change of reported state transitions: a repeated identical report does nothing
+ *   (it never restarts a running timer);
+ * - becoming unlocked with autolock enabled ensures the autolock is running (it never extends
+ *   one that is already counting down); becoming locked cancels it, clears a pending retry and
+ *   dismisses the three autolock notifications;
+ * - the machine does no I/O itself: the timer, the notifier and the driver are reached through
+ *   named actions and actors supplied with `.provide()` (`src/actors/lock.actor.ts`);
+ * - a restored or inherited runtime state is entered through `boot` transitions that run no
+ *   actions: a reload or a restart sends no command and no notification by itself;
+ * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
+ */
+import { and, assign, emit, fromPromise, raise, setup, stateIn } from 'xstate';
+import { MissingImplementationError } from '../errors.js';
+import type { AutolockSettings, LockConfig } from '../model/lock-config.js';
+import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
+
+export interface LockContext {
+  readonly config: LockConfig;
+  /** The runtime state the actor started from (restored or inherited). */
+  readonly boot: LockRuntime;
+  readonly lastFailure: string | null;
+}
+
+export interface LockInput {
+  readonly config: LockConfig;
+  readonly runtime: LockRuntime;
+}
+
+export type LockEvent =
+  | { readonly type: 'LOCK_STATE'; readonly state: LockState }
+  | { readonly type: 'DOOR_STATE'; readonly state: DoorState }
+  | { readonly type: 'SET_AUTOLOCK'; readonly settings: AutolockSettings }
+  /** The timer has recovered: an unlocked lock makes sure its autolock runs. */
+  | { readonly type: 'TIMER_READY' }
+  /** A fire found the door open with retry enabled. */
+  | { readonly type: 'AUTOLOCK_DEFERRED' }
+  /** A fire failed (driver error, timeout, lock gone from the host). */
+  | { readonly type: 'AUTOLOCK_FAILED'; readonly reason: string }
+  | { readonly type: 'CLEAR_RETRY' }
+  | { readonly type: 'RETIRE' };
+
+export type LockEmitted =
+  | { readonly type: 'retry-pending'; readonly lockId: string }
+  | { readonly type: 'retry-failed'; readonly lockId: string; readonly reason: string };
+
+const missing = (kind: string, name: string) => () => {
+  throw new MissingImplementationError(kind, name);
+};
+
+const reports =
+  (state: LockState) =>
+  ({ event }: { event: LockEvent }) =>
+    event.type === 'LOCK_STATE' && event.state === state;
+const doorReports =
+  (state: DoorState) =>
+  ({ event }: { event: LockEvent }) =>
+    event.type === 'DOOR_STATE' && event.state === state;
+
+function failureReason(event: { type: string; error?: unknown }): string {
+  if (!event.type.startsWith('xstate.error.actor')) return 'the lock command timed out';
+  return event.error instanceof Error ? event.error.message : String(event.error);
+}
+
+export const lockMachine = setup({
+  types: {
+    context: {} as LockContext,
+    events: {} as LockEvent,
+    input: {} as LockInput,
+    emitted: {} as LockEmitted,
+  },
+  actors: {
+    /** The lock command sent when the door closes on a pending retry. */
+    relockCommand: fromPromise<void, { lockId: string; name: string }>(async () => missing('actor', 'relockCommand')()),
+  },
+  actions: {
+    /** Starts the autolock timer if autolock is enabled and the timer is not already running. */
+    ensureAutolock: missing('action', 'ensureAutolock'),
+    cancelAutolock: missing('action', 'cancelAutolock'),
+    dismissAutolockNotifications: missing('action', 'dismissAutolockNotifications'),
+    dismissDoorOpen: missing('action', 'dismissDoorOpen'),
+    notifyDoorOpen: missing('action', 'notifyDoorOpen'),
+    notifyDoorClosed: missing('action', 'notifyDoorClosed'),
+    notifyFailed: missing('action', 'notifyFailed'),
+    adoptAutolockSettings: assign({
+      config: ({ context, event }) =>
+        event.type === 'SET_AUTOLOCK' ? { ...context.config, autolock: event.settings } : context.config,
+    }),
+    rememberFailure: assign({
+      lastFailure: ({ event }) =>
+        event.type === 'AUTOLOCK_FAILED' ? event.reason : failureReason(event as { type: string; error?: unknown }),
+    }),
+    clearRetry: raise({ type: 'CLEAR_RETRY' }),
+    emitRetryPending: emit(({ context }) => ({ type: 'retry-pending' as const, lockId: context.config.id })),
+    emitRetryFailed: emit(({ context, event }) => ({
+      type: 'retry-failed' as const,
+      lockId: context.config.id,
+      reason: failureReason(event as { type: string; error?: unknown }),
+    })),
+  },
+  guards: {
+    reportsLocked: reports('locked'),
+    reportsUnlocked: reports('unlocked'),
+    reportsJammed: reports('jammed'),
+    reportsUnknown: reports('unknown'),
+    doorReportsOpen: doorReports('open'),
+    doorReportsClosed: doorReports('closed'),
+    doorReportsUnknown: doorReports('unknown'),
+    bootLocked: ({ context }) => context.boot.lockState === 'locked',
+    bootUnlocked: ({ context }) => context.boot.lockState === 'unlocked',
+    bootJammed: ({ context }) => context.boot.lockState === 'jammed',
+    bootDoorOpen: ({ context }) => context.boot.doorState === 'open',
+    bootDoorClosed: ({ context }) => context.boot.doorState === 'closed',
+    bootPendingRetry: ({ context }) => context.boot.pendingRetry,
+    disablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && !event.settings.enabled,
+    enablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && event.settings.enabled,
+  },
+  delays: {
+    /** How long the retry's lock command may take before it counts as failed. */
+    commandTimeout: 30_000,
+  },
+}).createMachine({
+  id: 'lock',
+  context: ({ input }) => ({ config: input.config, boot: input.runtime, lastFailure: null }),
+  initial: 'live',
+  states: {
+    live: {
+      type: 'parallel',
+      on: {
+        RETIRE: 'retired',
+        SET_AUTOLOCK: [
+          { guard: 'disablesAutolock', actions: ['adoptAutolockSettings', 'cancelAutolock', 'clearRetry'] },
+          {
+            guard: and(['enablesAutolock', stateIn({ live: { bolt: 'unlocked' } })]),
+            actions: ['adoptAutolockSettings', 'ensureAutolock'],
+          },
+          { actions: 'adoptAutolockSettings' },
+        ],
+        TIMER_READY: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
+        AUTOLOCK_FAILED: { actions: ['rememberFailure', 'notifyFailed'] },
+      },
+      states: {
+        bolt: {
+          initial: 'boot',
+          states: {
+            boot: {
+              always: [
+                { guard: 'bootLocked', target: 'locked' },
+                { guard: 'bootUnlocked', target: 'unlocked' },
+                { guard: 'bootJammed', target: 'jammed' },
+                { target: 'unknown' },
+              ],
+            },
+            locked: {
+              on: {
+                LOCK_STATE: [
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsJammed', target: 'jammed' },
+                  { guard: 'reportsUnknown', target: 'unknown' },
+                ],
+              },
+            },
+            unlocked: {
+              on: {
+                LOCK_STATE: [
+                  {
+                    guard: 'reportsLocked',
+                    target: 'locked',
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                  },
+                  { guard: 'reportsJammed', target: 'jammed' },
+                  { guard: 'reportsUnknown', target: 'unknown' },
+                ],
+              },
+            },
+            jammed: {
+              on: {
+                LOCK_STATE: [
+                  {
+                    guard: 'reportsLocked',
+                    target: 'locked',
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                  },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsUnknown', target: 'unknown' },
+                ],
+              },
+            },
+            unknown: {
+              on: {
+                LOCK_STATE: [
+                  {
+                    guard: 'reportsLocked',
+                    target: 'locked',
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                  },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsJammed', target: 'jammed' },
+                ],
+              },
+            },
+          },
+        },
+        door: {
+          initial: 'boot',
+          states: {
+            boot: {
+              always: [
+                { guard: 'bootDoorOpen', target: 'open' },
+                { guard: 'bootDoorClosed', target: 'closed' },
+                { target: 'unknown' },
+              ],
+            },
+            open: {
+              on: {
+                DOOR_STATE: [
+                  { guard: 'doorReportsClosed', target: 'closed' },
+                  { guard: 'doorReportsUnknown', target: 'unknown' },
+                ],
+              },
+            },
+            closed: {
+              on: {
+                DOOR_STATE: [
+                  { guard: 'doorReportsOpen', target: 'open' },
+                  { guard: 'doorReportsUnknown', target: 'unknown' },
+                ],
+              },
+            },
+            unknown: {
+              on: {
+                DOOR_STATE: [
+                  { guard: 'doorReportsOpen', target: 'open' },
+                  { guard: 'doorReportsClosed', target: 'closed' },
+                ],
+              },
+            },
+          },
+        },
+        retry: {
+          initial: 'boot',
+          states: {
+            boot: {
+              always: [{ guard: 'bootPendingRetry', target: 'pending' }, { target: 'idle' }],
+            },
+            idle: {
+              on: {
+                AUTOLOCK_DEFERRED: { target: 'pending', actions: ['notifyDoorOpen', 'emitRetryPending'] },
+              },
+            },
+            pending: {
+              on: {
+                DOOR_STATE: {
+                  guard: 'doorReportsClosed',
+                  target: 'relocking',
+                  actions: ['dismissDoorOpen', 'notifyDoorClosed'],
+                },
+                LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
+                CLEAR_RETRY: 'idle',
+              },
+            },
+            relocking: {
+              invoke: {
+                src: 'relockCommand',
+                input: ({ context }) => ({ lockId: context.config.id, name: context.config.name }),
+                onDone: 'idle',
+                onError: {
+                  target: 'idle',
+                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'ensureAutolock'],
+                },
+              },
+              after: {
+                commandTimeout: {
+                  target: 'idle',
+                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'ensureAutolock'],
+                },
+              },
+              on: {
+                LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
+                CLEAR_RETRY: 'idle',
+              },
+            },
+          },
+        },
+      },
+    },
+    retired: { type: 'final' },
+  },
+});
+
+export type LockMachine = typeof lockMachine;

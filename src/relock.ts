@@ -1,0 +1,274 @@
+/**
+ * The public entry point: `createRelock(options)` builds one relock system.
+ *
+ * Invariants:
+ * - every option and argument is validated at this edge; a bad one raises `InvalidArgumentError`
+ *   naming the field and the value (never a PIN), before any actor sees it;
+ * - every time read and delay uses `options.clock` (the system clock by default);
+ * - after `stop()` resolves, every pending write is durable (or reported failed), every actor is
+ *   stopped, and every further call rejects with `SystemStoppedError`;
+ * - the root actor (`relock.actor`) is the one to hand to the Stately inspector; `options.inspect`
+ *   is passed straight to it.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { waitFor } from 'xstate';
+import { ask } from './actors/ask.js';
+import { validateDuration } from './actors/autolock-timer.actor.js';
+import { type CoordinatorActorRef, startCoordinator } from './actors/coordinator.actor.js';
+import { autolockDurationSeconds } from './actors/lock.actor.js';
+import type { LockRegistry } from './actors/lock-registry.js';
+import { Notifications } from './actors/notifications.js';
+import type { Persistence } from './actors/persistence.actor.js';
+import { type Clock, systemClock } from './clock/clock.js';
+import { InvalidArgumentError, SystemStoppedError } from './errors.js';
+import { EventHub, type EventSink, type RelockEvent } from './events.js';
+import { consoleLogger, type Logger, safeLogger } from './logger.js';
+import type { LockEvent } from './machines/lock.machine.js';
+import {
+  type AutolockSettings,
+  type LockConfigInput,
+  parseAutolockSettings,
+  parseLockConfig,
+  validateLockId,
+} from './model/lock-config.js';
+import { type DoorState, isDoorState, isLockState, type LockState } from './model/lock-runtime.js';
+import { createKeyvStore, type StoreOption } from './persistence/keyv-store.js';
+import { alwaysDay, type Coordinates, type DaylightSource, sunDaylight } from './ports/daylight.js';
+import type { LockDriver } from './ports/lock-driver.js';
+import { type Notifier, silentNotifier } from './ports/notifier.js';
+import type { LockStatus, LockStatusStore } from './status/lock-status.js';
+
+export interface RelockOptions {
+  /** The lock driver of the host. Required. */
+  readonly driver: LockDriver;
+  /** A Keyv (any adapter), `'memory'` (the default), or a `sqlite://<file>` URL. */
+  readonly store?: StoreOption;
+  /** Where "the door was not locked" goes. Default: nowhere. */
+  readonly notifier?: Notifier;
+  /** Day or night: a function, or coordinates for the built-in sun position. Default: always day. */
+  readonly daylight?: DaylightSource | Coordinates;
+  /** Default: warnings and errors to the console. */
+  readonly logger?: Logger;
+  /** Default: the system clock. Tests pass a `ManualClock`. */
+  readonly clock?: Clock;
+  /** An XState inspection observer, e.g. from `@statelyai/inspect`. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** How long one lock command may take before it counts as failed. Default 30 000 ms. */
+  readonly actionTimeoutMs?: number;
+}
+
+export interface Relock {
+  /** The root actor of the system, for the Stately inspector. */
+  readonly actor: CoordinatorActorRef;
+  addLock(config: LockConfigInput): Promise<LockStatus>;
+  /** Reloads a lock's configuration: the handoff; the running autolock carries on. */
+  updateLock(config: LockConfigInput): Promise<LockStatus>;
+  removeLock(lockId: string): Promise<void>;
+  reportLockState(lockId: string, state: LockState): void;
+  reportDoorState(lockId: string, state: DoorState): void;
+  setAutolock(lockId: string, settings: Partial<AutolockSettings>): void;
+  /** Starts (or re-arms) the autolock by hand; the delay defaults to the day or night minutes. */
+  startAutolock(lockId: string, durationSeconds?: number): Promise<void>;
+  /** Cancels the autolock; resolves after an in-flight fire has ended. */
+  cancelAutolock(lockId: string): Promise<void>;
+  status(lockId: string): LockStatus;
+  /** The lock's status read model, an `@xstate/store` store a UI can subscribe to. */
+  statusStore(lockId: string): LockStatusStore;
+  lockIds(): string[];
+  subscribe(listener: (event: RelockEvent) => void): () => void;
+  /** Resolves when every store write asked so far is durable (or reported failed). */
+  flush(): Promise<void>;
+  /** Flushes pending writes and stops every actor (and closes a store relock opened itself). */
+  stop(): Promise<void>;
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+  );
+}
+
+function resolveDaylight(value: RelockOptions['daylight']): DaylightSource {
+  if (value === undefined) return alwaysDay;
+  if (typeof value === 'function') return value;
+  if (typeof value === 'object' && value !== null) return sunDaylight(value);
+  throw new InvalidArgumentError('daylight', value, 'a function or { latitude, longitude }');
+}
+
+function validateOptions(options: RelockOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'an object');
+  if (!hasMethods(options.driver, ['lock'])) {
+    throw new InvalidArgumentError('driver', options.driver, 'an object with a lock(lock, { signal }) method');
+  }
+  if (options.notifier !== undefined && !hasMethods(options.notifier, ['notify', 'dismiss'])) {
+    throw new InvalidArgumentError('notifier', options.notifier, 'an object with notify() and dismiss()');
+  }
+  if (options.logger !== undefined && !hasMethods(options.logger, ['debug', 'info', 'warn', 'error'])) {
+    throw new InvalidArgumentError('logger', options.logger, 'an object with debug, info, warn and error');
+  }
+  if (options.clock !== undefined && !hasMethods(options.clock, ['now', 'setTimeout', 'clearTimeout'])) {
+    throw new InvalidArgumentError('clock', options.clock, 'an object with now, setTimeout and clearTimeout');
+  }
+  const timeout = options.actionTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0)) {
+    throw new InvalidArgumentError('actionTimeoutMs', timeout, 'a positive integer number of milliseconds');
+  }
+  if (options.inspect !== undefined && typeof options.inspect !== 'function' && typeof options.inspect !== 'object') {
+    throw new InvalidArgumentError('inspect', options.inspect, 'an inspection observer or function');
+  }
+}
+
+class RelockSystem implements Relock {
+  readonly actor: CoordinatorActorRef;
+  readonly #registry: LockRegistry;
+  readonly #persistence: Persistence;
+  readonly #hub: EventHub;
+  readonly #clock: Clock;
+  readonly #daylight: DaylightSource;
+  readonly #close: () => Promise<void>;
+  #stopping: Promise<void> | undefined;
+
+  constructor(parts: {
+    actor: CoordinatorActorRef;
+    registry: LockRegistry;
+    persistence: Persistence;
+    hub: EventHub;
+    clock: Clock;
+    daylight: DaylightSource;
+    close: () => Promise<void>;
+  }) {
+    this.actor = parts.actor;
+    this.#registry = parts.registry;
+    this.#persistence = parts.persistence;
+    this.#hub = parts.hub;
+    this.#clock = parts.clock;
+    this.#daylight = parts.daylight;
+    this.#close = parts.close;
+  }
+
+  #live(): void {
+    if (this.#stopping !== undefined) throw new SystemStoppedError();
+  }
+
+  #lockId(lockId: unknown): string {
+    this.#live();
+    const id = validateLockId(lockId, 'lockId');
+    if (!this.#registry.has(id)) this.#registry.status(id); // throws LockNotFoundError
+    return id;
+  }
+
+  #report(lockId: string, event: LockEvent): void {
+    this.actor.send({ type: 'REPORT', lockId, event });
+  }
+
+  async addLock(config: LockConfigInput): Promise<LockStatus> {
+    this.#live();
+    const parsed = parseLockConfig(config);
+    await ask(this.actor, 'The relock system', (reply) => ({ type: 'ADD_LOCK' as const, config: parsed, reply }));
+    return this.#registry.status(parsed.id);
+  }
+
+  async updateLock(config: LockConfigInput): Promise<LockStatus> {
+    this.#live();
+    const parsed = parseLockConfig(config);
+    this.#lockId(parsed.id);
+    await ask(this.actor, 'The relock system', (reply) => ({ type: 'UPDATE_LOCK' as const, config: parsed, reply }));
+    return this.#registry.status(parsed.id);
+  }
+
+  async removeLock(lockId: string): Promise<void> {
+    const id = this.#lockId(lockId);
+    await ask(this.actor, 'The relock system', (reply) => ({ type: 'REMOVE_LOCK' as const, lockId: id, reply }));
+  }
+
+  reportLockState(lockId: string, state: LockState): void {
+    const id = this.#lockId(lockId);
+    if (!isLockState(state)) throw new InvalidArgumentError('state', state, 'locked, unlocked, jammed or unknown');
+    this.#report(id, { type: 'LOCK_STATE', state });
+  }
+
+  reportDoorState(lockId: string, state: DoorState): void {
+    const id = this.#lockId(lockId);
+    if (!isDoorState(state)) throw new InvalidArgumentError('state', state, 'open, closed or unknown');
+    this.#report(id, { type: 'DOOR_STATE', state });
+  }
+
+  setAutolock(lockId: string, settings: Partial<AutolockSettings>): void {
+    const id = this.#lockId(lockId);
+    const current = this.#registry.lockActor(id).getSnapshot().context.config.autolock;
+    this.#report(id, { type: 'SET_AUTOLOCK', settings: parseAutolockSettings(settings, 'settings', current) });
+  }
+
+  async startAutolock(lockId: string, durationSeconds?: number): Promise<void> {
+    const id = this.#lockId(lockId);
+    const config = this.#registry.lockActor(id).getSnapshot().context.config;
+    const seconds =
+      durationSeconds === undefined
+        ? autolockDurationSeconds(config, this.#daylight, this.#clock.now())
+        : validateDuration(durationSeconds);
+    await this.#registry.timer(id).start(seconds);
+  }
+
+  async cancelAutolock(lockId: string): Promise<void> {
+    await this.#registry.timer(this.#lockId(lockId)).cancel();
+  }
+
+  status(lockId: string): LockStatus {
+    return this.#registry.status(this.#lockId(lockId));
+  }
+
+  statusStore(lockId: string): LockStatusStore {
+    return this.#registry.statusStore(this.#lockId(lockId));
+  }
+
+  lockIds(): string[] {
+    return this.#registry.ids();
+  }
+
+  subscribe(listener: EventSink): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener', listener, 'a function');
+    return this.#hub.subscribe(listener);
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.actor.send({ type: 'STOP' });
+      await waitFor(this.actor, (snapshot) => snapshot.status !== 'active');
+      await this.#close();
+    })();
+    return this.#stopping;
+  }
+
+  /** Resolves when every write asked so far is durable (or reported failed). */
+  flush(): Promise<void> {
+    return this.#persistence.flush();
+  }
+}
+
+/** Creates and starts a relock system. */
+export async function createRelock(options: RelockOptions): Promise<Relock> {
+  validateOptions(options);
+  const daylight = resolveDaylight(options.daylight);
+  const logger = safeLogger(options.logger ?? consoleLogger);
+  const clock = options.clock ?? systemClock;
+  const store = await createKeyvStore(options.store);
+  const hub = new EventHub();
+  const { actor, registry, persistence } = startCoordinator({
+    store,
+    clock,
+    driver: options.driver,
+    notifications: new Notifications(options.notifier ?? silentNotifier, hub.emit, logger),
+    daylight,
+    logger,
+    emit: hub.emit,
+    actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
+    inspect: options.inspect,
+  });
+  const ownsStore = typeof options.store === 'string';
+  const close = async (): Promise<void> => {
+    if (ownsStore) await store.disconnect();
+  };
+  return new RelockSystem({ actor, registry, persistence, hub, clock, daylight, close });
+}
