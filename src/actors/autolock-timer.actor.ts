@@ -50,6 +50,14 @@ export interface AutolockTimerDeps {
 
 /** The timer machine with relock's implementations of its clock, store and fire. */
 export function provideAutolockTimer(deps: AutolockTimerDeps) {
+  const cached = providedLogic.get(deps);
+  if (cached !== undefined) return cached;
+  const logic = buildAutolockTimer(deps);
+  providedLogic.set(deps, logic);
+  return logic;
+}
+
+function buildAutolockTimer(deps: AutolockTimerDeps) {
   const { clock, timers } = deps;
   return autolockTimerMachine.provide({
     actors: {
@@ -85,7 +93,10 @@ export function provideAutolockTimer(deps: AutolockTimerDeps) {
   });
 }
 
-export type AutolockTimerLogic = ReturnType<typeof provideAutolockTimer>;
+export type AutolockTimerLogic = ReturnType<typeof buildAutolockTimer>;
+
+/** `.provide()` builds a whole machine: one per set of deps, shared by all the timers using it. */
+const providedLogic = new WeakMap<AutolockTimerDeps, AutolockTimerLogic>();
 export type AutolockTimerActorRef = ActorRefFrom<AutolockTimerLogic>;
 export type AutolockTimerSnapshot = SnapshotFrom<AutolockTimerLogic>;
 

@@ -239,9 +239,13 @@ export class LockRegistry {
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
       systemId: `lock:${handoff.config.id}`,
-      input: { config: handoff.config, runtime: handoff.runtime },
+      input: { config: handoff.config },
     });
     actor.start();
+    const { runtime } = handoff;
+    if (runtime.lockState !== 'unknown' || runtime.doorState !== 'unknown' || runtime.pendingRetry) {
+      actor.send({ type: 'RESTORE', runtime });
+    }
     return actor;
   }
 

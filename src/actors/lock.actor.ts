@@ -105,23 +105,20 @@ export function provideLockMachine(deps: LockActorDeps) {
 export type LockLogic = ReturnType<typeof provideLockMachine>;
 export type LockSnapshot = SnapshotFrom<typeof lockMachine>;
 
-function regionState(snapshot: LockSnapshot, region: 'bolt' | 'door' | 'retry'): string {
+function regionState(snapshot: LockSnapshot, region: 'bolt' | 'door' | 'retry'): string | undefined {
   const value = snapshot.value;
-  if (typeof value === 'string') return 'retired';
-  const live = (value as { live?: Record<string, string> }).live;
-  return live?.[region] ?? 'retired';
+  return typeof value === 'string' ? undefined : (value as { live?: Record<string, string> }).live?.[region];
 }
 
 /** The runtime state a live lock actor is in (what a reload inherits and a restart restores). */
 export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
-  const { boot } = snapshot.context;
   const bolt = regionState(snapshot, 'bolt');
   const door = regionState(snapshot, 'door');
   const retry = regionState(snapshot, 'retry');
   return {
-    lockState: isLockState(bolt) ? bolt : boot.lockState,
-    doorState: isDoorState(door) ? door : boot.doorState,
-    pendingRetry: retry === 'pending' || retry === 'relocking' || (retry === 'boot' && boot.pendingRetry),
+    lockState: isLockState(bolt) ? bolt : 'unknown',
+    doorState: isDoorState(door) ? door : 'unknown',
+    pendingRetry: retry === 'pending' || retry === 'relocking',
   };
 }
 

@@ -57,7 +57,9 @@ export function createPersistenceLogic(options: PersistenceOptions) {
   const limit = options.concurrency ?? 64;
   return fromCallback<PersistenceEvent>(({ receive }) => {
     const queues = new Map<string, KeyQueue>();
-    const ready: string[] = [];
+    // keys waiting for a free slot; a head index keeps dequeuing O(1) at any queue length
+    let ready: string[] = [];
+    let head = 0;
     let active = 0;
     let flushes: Reply<void>[] = [];
 
@@ -120,8 +122,12 @@ export function createPersistenceLogic(options: PersistenceOptions) {
     };
 
     const pump = (): void => {
-      while (active < limit && ready.length > 0) {
-        const key = ready.shift() as string;
+      while (active < limit && head < ready.length) {
+        const key = ready[head++];
+        if (head === ready.length) {
+          ready = [];
+          head = 0;
+        }
         const queue = queues.get(key);
         if (queue === undefined) continue;
         queue.waiting = false;

@@ -16,7 +16,7 @@
  *   dismisses the three autolock notifications;
  * - the machine does no I/O itself: the timer, the notifier and the driver are reached through
  *   named actions and actors supplied with `.provide()` (`src/actors/lock.actor.ts`);
- * - a restored or inherited runtime state is entered through `boot` transitions that run no
+ * - a restored or inherited runtime state is entered through RESTORE transitions that run no
  *   actions: a reload or a restart sends no command and no notification by itself;
  * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
  */
@@ -27,17 +27,16 @@ import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js
 
 export interface LockContext {
   readonly config: LockConfig;
-  /** The runtime state the actor started from (restored or inherited). */
-  readonly boot: LockRuntime;
   readonly lastFailure: string | null;
 }
 
 export interface LockInput {
   readonly config: LockConfig;
-  readonly runtime: LockRuntime;
 }
 
 export type LockEvent =
+  /** Sent once, right after start, when the lock resumes a stored or inherited runtime state. */
+  | { readonly type: 'RESTORE'; readonly runtime: LockRuntime }
   | { readonly type: 'LOCK_STATE'; readonly state: LockState }
   | { readonly type: 'DOOR_STATE'; readonly state: DoorState }
   | { readonly type: 'SET_AUTOLOCK'; readonly settings: AutolockSettings }
@@ -66,6 +65,11 @@ const doorReports =
   (state: DoorState) =>
   ({ event }: { event: LockEvent }) =>
     event.type === 'DOOR_STATE' && event.state === state;
+
+const restores =
+  (test: (runtime: LockRuntime) => boolean) =>
+  ({ event }: { event: LockEvent }) =>
+    event.type === 'RESTORE' && test(event.runtime);
 
 function failureReason(event: { type: string; error?: unknown }): string {
   if (!event.type.startsWith('xstate.error.actor')) return 'the lock command timed out';
@@ -116,12 +120,12 @@ export const lockMachine = setup({
     doorReportsOpen: doorReports('open'),
     doorReportsClosed: doorReports('closed'),
     doorReportsUnknown: doorReports('unknown'),
-    bootLocked: ({ context }) => context.boot.lockState === 'locked',
-    bootUnlocked: ({ context }) => context.boot.lockState === 'unlocked',
-    bootJammed: ({ context }) => context.boot.lockState === 'jammed',
-    bootDoorOpen: ({ context }) => context.boot.doorState === 'open',
-    bootDoorClosed: ({ context }) => context.boot.doorState === 'closed',
-    bootPendingRetry: ({ context }) => context.boot.pendingRetry,
+    restoresLocked: restores(({ lockState }) => lockState === 'locked'),
+    restoresUnlocked: restores(({ lockState }) => lockState === 'unlocked'),
+    restoresJammed: restores(({ lockState }) => lockState === 'jammed'),
+    restoresDoorOpen: restores(({ doorState }) => doorState === 'open'),
+    restoresDoorClosed: restores(({ doorState }) => doorState === 'closed'),
+    restoresPendingRetry: restores(({ pendingRetry }) => pendingRetry),
     disablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && !event.settings.enabled,
     enablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && event.settings.enabled,
   },
@@ -131,7 +135,7 @@ export const lockMachine = setup({
   },
 }).createMachine({
   id: 'lock',
-  context: ({ input }) => ({ config: input.config, boot: input.runtime, lastFailure: null }),
+  context: ({ input }) => ({ config: input.config, lastFailure: null }),
   initial: 'live',
   states: {
     live: {
@@ -151,16 +155,8 @@ export const lockMachine = setup({
       },
       states: {
         bolt: {
-          initial: 'boot',
+          initial: 'unknown',
           states: {
-            boot: {
-              always: [
-                { guard: 'bootLocked', target: 'locked' },
-                { guard: 'bootUnlocked', target: 'unlocked' },
-                { guard: 'bootJammed', target: 'jammed' },
-                { target: 'unknown' },
-              ],
-            },
             locked: {
               on: {
                 LOCK_STATE: [
@@ -198,6 +194,11 @@ export const lockMachine = setup({
             },
             unknown: {
               on: {
+                RESTORE: [
+                  { guard: 'restoresLocked', target: 'locked' },
+                  { guard: 'restoresUnlocked', target: 'unlocked' },
+                  { guard: 'restoresJammed', target: 'jammed' },
+                ],
                 LOCK_STATE: [
                   {
                     guard: 'reportsLocked',
@@ -212,15 +213,8 @@ export const lockMachine = setup({
           },
         },
         door: {
-          initial: 'boot',
+          initial: 'unknown',
           states: {
-            boot: {
-              always: [
-                { guard: 'bootDoorOpen', target: 'open' },
-                { guard: 'bootDoorClosed', target: 'closed' },
-                { target: 'unknown' },
-              ],
-            },
             open: {
               on: {
                 DOOR_STATE: [
@@ -239,6 +233,10 @@ export const lockMachine = setup({
             },
             unknown: {
               on: {
+                RESTORE: [
+                  { guard: 'restoresDoorOpen', target: 'open' },
+                  { guard: 'restoresDoorClosed', target: 'closed' },
+                ],
                 DOOR_STATE: [
                   { guard: 'doorReportsOpen', target: 'open' },
                   { guard: 'doorReportsClosed', target: 'closed' },
@@ -248,13 +246,11 @@ export const lockMachine = setup({
           },
         },
         retry: {
-          initial: 'boot',
+          initial: 'idle',
           states: {
-            boot: {
-              always: [{ guard: 'bootPendingRetry', target: 'pending' }, { target: 'idle' }],
-            },
             idle: {
               on: {
+                RESTORE: { guard: 'restoresPendingRetry', target: 'pending' },
                 AUTOLOCK_DEFERRED: { target: 'pending', actions: ['notifyDoorOpen', 'emitRetryPending'] },
               },
             },

@@ -1,0 +1,11 @@
+import { performance } from 'node:perf_hooks';
+import { ManualClock } from '../src/clock/manual-clock.js';
+import { createRelock } from '../src/relock.js';
+const relock = await createRelock({ driver: { lock: async () => {} }, clock: new ManualClock(), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+const n = Number(process.argv[2] ?? 5000);
+let t = performance.now();
+for (let i = 0; i < n; i++) await relock.addLock({ id: `l${i}`, name: `L ${i}`, autolock: { enabled: true } });
+console.log('sequential', n, performance.now() - t);
+global.gc?.();
+console.log('heap MB', process.memoryUsage().heapUsed / 1e6);
+await relock.stop();
