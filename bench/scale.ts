@@ -51,12 +51,17 @@ const n = Number(process.argv[2] ?? 10_000);
 const { relock, ms } = await addMany(n);
 const maxChildren = Math.max(
   Object.keys(relock.actor.getSnapshot().children).length,
-  ...relock.lockIds().slice(0, 100).map((id) => Object.keys(relock.actor.system.get(`lock:${id}`).getSnapshot().children).length),
+  ...relock
+    .lockIds()
+    .slice(0, 100)
+    .map((id) => Object.keys(relock.actor.system.get(`lock:${id}`).getSnapshot().children).length),
 );
 const heap = process.memoryUsage().heapUsed;
 await relock.stop();
 console.log(`add ${n} locks (in-memory store, each timer recovered, each record durable): ${ms.toFixed(0)} ms`);
-console.log(`children of the coordinator or any lock actor: at most ${maxChildren}; heap after: ${(heap / 1e6).toFixed(0)} MB`);
+console.log(
+  `children of the coordinator or any lock actor: at most ${maxChildren}; heap after: ${(heap / 1e6).toFixed(0)} MB`,
+);
 for (const size of [10, n]) {
   const cost = await perOp(size);
   console.log(

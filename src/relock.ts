@@ -61,6 +61,8 @@ export interface Relock {
   /** The root actor of the system, for the Stately inspector. */
   readonly actor: CoordinatorActorRef;
   addLock(config: LockConfigInput): Promise<LockStatus>;
+  /** Adds many locks in one step (reading their stored state together): a host's start-up. */
+  addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]>;
   /** Reloads a lock's configuration: the handoff; the running autolock carries on. */
   updateLock(config: LockConfigInput): Promise<LockStatus>;
   removeLock(lockId: string): Promise<void>;
@@ -164,10 +166,18 @@ class RelockSystem implements Relock {
   }
 
   async addLock(config: LockConfigInput): Promise<LockStatus> {
+    const [status] = await this.addLocks([config]);
+    return status;
+  }
+
+  async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
     this.#live();
-    const parsed = parseLockConfig(config);
-    await ask(this.actor, 'The relock system', (reply) => ({ type: 'ADD_LOCK' as const, config: parsed, reply }));
-    return this.#registry.status(parsed.id);
+    if (!Array.isArray(configs)) throw new InvalidArgumentError('configs', configs, 'an array of lock configs');
+    const parsed = configs.map((config, i) =>
+      parseLockConfig(config, configs.length === 1 ? 'config' : `configs[${i}]`),
+    );
+    await ask(this.actor, 'The relock system', (reply) => ({ type: 'ADD_LOCKS' as const, configs: parsed, reply }));
+    return parsed.map((config) => this.#registry.status(config.id));
   }
 
   async updateLock(config: LockConfigInput): Promise<LockStatus> {

@@ -82,8 +82,9 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
     },
     guards: {
       foundOverdueEntry: ({ event }) => {
-        const entry = (event as unknown as { output: TimerEntry | null }).output;
-        return entry !== null && entry.endsAt <= clock.now();
+        const entry =
+          event.type === 'RECOVERED' ? event.entry : (event as unknown as { output: TimerEntry | null }).output;
+        return entry !== null && entry !== undefined && entry.endsAt <= clock.now();
       },
     },
     delays: {
@@ -188,6 +189,11 @@ export class AutolockTimer {
   async recover(): Promise<void> {
     this.#send({ type: 'RECOVER' });
     await waitFor(this.actor, (s) => !s.matches('fresh') && !s.matches('recovering'));
+  }
+
+  /** Recovers from an entry the caller has already read from the timer store (`null`: none). */
+  resume(entry: TimerEntry | null): void {
+    this.#send({ type: 'RECOVERED', entry });
   }
 
   /** Arms (or re-arms) the autolock; resolves once the entry is durable. */

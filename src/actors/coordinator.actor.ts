@@ -64,22 +64,14 @@ export function startCoordinator(deps: CoordinatorDeps) {
       }),
     },
     actions: {
-      addLock: ({ event, self }) => {
-        if (event.type !== 'ADD_LOCK') return;
-        answer(event.reply, async () => {
-          await ready().registry.add(event.config);
-          self.send({ type: 'LOCK_COUNT', count: ready().registry.size });
-        });
+      addLocks: ({ event }) => {
+        if (event.type === 'ADD_LOCKS') answer(event.reply, () => ready().registry.addMany(event.configs));
       },
       reloadLock: ({ event }) => {
         if (event.type === 'UPDATE_LOCK') answer(event.reply, () => ready().registry.reload(event.config));
       },
-      removeLock: ({ event, self }) => {
-        if (event.type !== 'REMOVE_LOCK') return;
-        answer(event.reply, async () => {
-          await ready().registry.remove(event.lockId);
-          self.send({ type: 'LOCK_COUNT', count: ready().registry.size });
-        });
+      removeLock: ({ event }) => {
+        if (event.type === 'REMOVE_LOCK') answer(event.reply, () => ready().registry.remove(event.lockId));
       },
       routeReport: ({ event }) => {
         if (event.type === 'REPORT' && ready().registry.has(event.lockId))

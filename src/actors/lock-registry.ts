@@ -24,6 +24,7 @@ import type { LockEvent } from '../machines/lock.machine.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
+import type { LockRecord } from '../persistence/lock-record-codec.js';
 import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
@@ -62,7 +63,8 @@ type LockActorRef = ActorRefFrom<LockLogic>;
 interface Entry {
   readonly id: string;
   readonly timer: AutolockTimer;
-  readonly status: LockStatusStore;
+  /** Created on the first `statusStore()` call: a lock nobody watches costs no store. */
+  status: LockStatusStore | undefined;
   lock: LockActorRef;
   unwatchLock: () => void;
   readonly unwatchTimer: () => void;
@@ -134,15 +136,14 @@ export class LockRegistry {
   }
 
   statusStore(lockId: string): LockStatusStore {
-    return this.#entry(lockId).status;
+    const entry = this.#entry(lockId);
+    entry.status ??= createLockStatusStore(this.status(lockId));
+    return entry.status;
   }
 
   status(lockId: string): LockStatus {
     const entry = this.#entry(lockId);
-    const status = entry.status.getSnapshot().context.status;
-    const remainingSeconds =
-      status.endsAt === null ? null : Math.max(0, Math.ceil((status.endsAt - this.#deps.clock.now()) / 1000));
-    return { ...status, remainingSeconds };
+    return deriveLockStatus(entry.lock.getSnapshot(), entry.timer.status());
   }
 
   /** Routes a host report or a setting to the live lock actor. */
@@ -150,44 +151,69 @@ export class LockRegistry {
     this.#entry(lockId).lock.send(event);
   }
 
-  /** Creates the lock and its timer, restores the stored record, and recovers the timer. */
-  async add(config: LockConfig): Promise<void> {
-    const { id } = config;
+  /**
+   * Creates locks and their timers, restores their stored records and recovers their timers.
+   * All or nothing up to the store reads: a duplicate id or a failed lock-record read rejects
+   * the whole batch before any actor exists. A failed timer-entry read does not: that timer
+   * recovers on its own, retrying the read.
+   */
+  async addMany(configs: readonly LockConfig[]): Promise<void> {
     if (this.#stopped) throw new SystemStoppedError();
-    if (this.#entries.has(id) || this.#adding.has(id)) throw new LockExistsError(id);
-    this.#adding.add(id);
-    try {
-      const record = await this.#deps.locks.read(id);
-      if (this.#stopped) throw new SystemStoppedError();
-      const handoff: Handoff = record
-        ? inheritState(config, record)
-        : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
-      if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
-      const timer = new AutolockTimer({
-        lockId: id,
-        deps: this.#timerDeps,
-        parent: this.#parent,
-        systemId: `timer:${id}`,
-      });
-      const lock = this.#spawnLock(handoff);
-      const entry: Entry = {
-        id,
-        timer,
-        lock,
-        status: createLockStatusStore(deriveLockStatus(lock.getSnapshot(), timer.status())),
-        unwatchLock: () => {},
-        unwatchTimer: this.#watchTimer(id, timer),
-        savedConfig: null,
-        savedRuntime: null,
-      };
-      entry.unwatchLock = this.#watchLock(entry, lock);
-      this.#entries.set(id, entry);
-      this.#saveRecord(entry);
-      await timer.recover();
-      entry.lock.send({ type: 'TIMER_READY' });
-    } finally {
-      this.#adding.delete(id);
+    const ids = configs.map((config) => config.id);
+    const batch = new Set<string>();
+    for (const id of ids) {
+      if (this.#entries.has(id) || this.#adding.has(id) || batch.has(id)) throw new LockExistsError(id);
+      batch.add(id);
     }
+    for (const id of ids) this.#adding.add(id);
+    try {
+      const [records, entries] = await Promise.all([this.#deps.locks.readMany(ids), this.#deps.timers.readMany(ids)]);
+      if (this.#stopped) throw new SystemStoppedError();
+      const failedRead = records.find((result) => 'error' in result);
+      if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
+      const recoveries: Promise<void>[] = [];
+      configs.forEach((config, i) => {
+        const record = records[i];
+        const stored = entries[i];
+        const previous = record !== undefined && 'value' in record ? record.value : null;
+        const entry = this.#create(config, previous);
+        if ('error' in stored) recoveries.push(entry.timer.recover());
+        else entry.timer.resume(stored.value);
+        if (lockRuntimeOf(entry.lock.getSnapshot()).lockState === 'unlocked') entry.lock.send({ type: 'TIMER_READY' });
+      });
+      await Promise.all(recoveries);
+    } finally {
+      for (const id of ids) this.#adding.delete(id);
+    }
+  }
+
+  #create(config: LockConfig, record: LockRecord | null): Entry {
+    const { id } = config;
+    const handoff: Handoff = record
+      ? inheritState(config, record)
+      : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
+    if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
+    const timer = new AutolockTimer({
+      lockId: id,
+      deps: this.#timerDeps,
+      parent: this.#parent,
+      systemId: `timer:${id}`,
+    });
+    const lock = this.#spawnLock(handoff);
+    const entry: Entry = {
+      id,
+      timer,
+      lock,
+      status: undefined,
+      unwatchLock: () => {},
+      unwatchTimer: this.#watchTimer(id, timer),
+      savedConfig: null,
+      savedRuntime: null,
+    };
+    entry.unwatchLock = this.#watchLock(entry, lock);
+    this.#entries.set(id, entry);
+    this.#saveRecord(entry);
+    return entry;
   }
 
   /** The reload handoff: a new lock actor inherits the old one's state; the timer carries on. */
@@ -202,7 +228,7 @@ export class LockRegistry {
     entry.unwatchLock = this.#watchLock(entry, entry.lock);
     this.#refresh(entry);
     this.#saveRecord(entry);
-    entry.lock.send({ type: 'TIMER_READY' });
+    if (handoff.runtime.lockState === 'unlocked') entry.lock.send({ type: 'TIMER_READY' });
   }
 
   /** Cancels the timer (waiting for an in-flight fire), removes its entry and the lock record. */
@@ -264,7 +290,7 @@ export class LockRegistry {
 
   #refresh(entry: Entry): void {
     const lock = entry.lock.getSnapshot();
-    if (lock.status !== 'active') return;
+    if (lock.status !== 'active' || entry.status === undefined) return;
     entry.status.trigger.refresh({ status: deriveLockStatus(lock, entry.timer.status()) });
   }
 

@@ -23,6 +23,7 @@ export type PersistenceEvent =
   | { type: 'persistence.write'; key: string; value: Sealed<unknown>; reply: SealedReply<void> }
   | { type: 'persistence.remove'; key: string; reply: SealedReply<void> }
   | { type: 'persistence.read'; key: string; reply: SealedReply<unknown> }
+  | { type: 'persistence.readMany'; keys: readonly string[]; reply: SealedReply<ReadResult[]> }
   | { type: 'persistence.flush'; reply: SealedReply<void> };
 
 export interface StoreFailure {
@@ -38,6 +39,9 @@ export interface PersistenceOptions {
   /** Most store operations in flight at once, across keys. */
   readonly concurrency?: number;
 }
+
+/** One key's answer in a `readMany`: its value, or the store's error for that key alone. */
+export type ReadResult = { readonly value: unknown } | { readonly error: StoreError };
 
 type Mutation = { readonly kind: 'write'; readonly raw: unknown } | { readonly kind: 'remove' };
 
@@ -149,18 +153,25 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       if (queue.inFlight === undefined) schedule(key, queue);
     };
 
-    const read = (key: string, reply: Reply<unknown>): void => {
+    const read = (key: string): Promise<unknown> => {
       const queue = queues.get(key);
       const latest = queue?.pending?.mutation ?? queue?.inFlight?.mutation;
-      if (latest !== undefined) {
-        reply.resolve(latest.kind === 'write' ? latest.raw : undefined);
-        return;
-      }
-      options.store.get(key).then(
-        (value: unknown) => reply.resolve(value),
-        (cause: unknown) => reply.reject(fail('read', key, cause)),
-      );
+      if (latest !== undefined) return Promise.resolve(latest.kind === 'write' ? latest.raw : undefined);
+      // one get per key: keyv's getMany turns a failed get into `undefined` on Map-like stores
+      return options.store.get(key).catch((cause: unknown) => {
+        throw fail('read', key, cause);
+      });
     };
+
+    const readMany = (keys: readonly string[]): Promise<ReadResult[]> =>
+      Promise.all(
+        keys.map((key) =>
+          read(key).then(
+            (value): ReadResult => ({ value }),
+            (error: StoreError): ReadResult => ({ error }),
+          ),
+        ),
+      );
 
     receive((event) => {
       switch (event.type) {
@@ -170,9 +181,16 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         case 'persistence.remove':
           enqueue(event.key, { kind: 'remove' }, event.reply.unseal());
           break;
-        case 'persistence.read':
-          read(event.key, event.reply.unseal());
+        case 'persistence.read': {
+          const reply = event.reply.unseal();
+          read(event.key).then(reply.resolve, reply.reject);
           break;
+        }
+        case 'persistence.readMany': {
+          const reply = event.reply.unseal();
+          readMany(event.keys).then(reply.resolve, reply.reject);
+          break;
+        }
         case 'persistence.flush':
           flushes.push(event.reply.unseal());
           settleFlushes();
@@ -189,6 +207,8 @@ export interface Persistence {
   write(key: string, value: unknown): Promise<void>;
   remove(key: string): Promise<void>;
   read(key: string): Promise<unknown>;
+  /** Reads several keys in one ask; each key answers for itself. */
+  readMany(keys: readonly string[]): Promise<ReadResult[]>;
   /** Resolves when every operation asked so far is durable (or has failed). */
   flush(): Promise<void>;
 }
@@ -206,6 +226,8 @@ export function persistenceClient(ref: PersistenceActorRef): Persistence {
       })),
     remove: (key) => ask(ref, who, (reply: SealedReply<void>) => ({ type: 'persistence.remove', key, reply })),
     read: (key) => ask(ref, who, (reply: SealedReply<unknown>) => ({ type: 'persistence.read', key, reply })),
+    readMany: (keys) =>
+      ask(ref, who, (reply: SealedReply<ReadResult[]>) => ({ type: 'persistence.readMany', keys, reply })),
     flush: () => ask(ref, who, (reply: SealedReply<void>) => ({ type: 'persistence.flush', reply })),
   };
 }

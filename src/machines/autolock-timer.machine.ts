@@ -1,7 +1,7 @@
 /**
  * The autolock timer statechart: one per lock, outliving every reload of that lock.
  *
- *   fresh ──RECOVER──▶ recovering ──no entry──▶ done
+ *   fresh ──RECOVER──▶ recovering ──no entry──▶ done       (RECOVERED: the same, entry read by the caller)
  *                          │ entry due later ─▶ active ──deadline──▶ firing ──ok──▶ clearing ─▶ done
  *                          │ entry overdue ───────────────────────▶ firing ──error/timeout──▶ failed
  *   done/failed ──START──▶ arming ──durable──▶ active ──START──▶ arming (re-arm)
@@ -41,6 +41,8 @@ export interface AutolockTimerContext {
 
 export type AutolockTimerEvent =
   | { readonly type: 'RECOVER' }
+  /** Recovery with the stored entry already read by the caller (a bulk add reads it alongside the lock). */
+  | { readonly type: 'RECOVERED'; readonly entry: TimerEntry | null }
   | { readonly type: 'START'; readonly durationSeconds: number }
   | { readonly type: 'CANCEL' }
   /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
@@ -62,6 +64,12 @@ const missing = (kind: string, name: string) => () => {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The entry a recovery found: from a RECOVERED event or from the readEntry actor's output. */
+function recoveredEntry(event: { type: string }): TimerEntry | null {
+  const found = event as { type: string; entry?: TimerEntry | null; output?: TimerEntry | null };
+  return (event.type === 'RECOVERED' ? found.entry : found.output) ?? null;
 }
 
 function failureReason(event: { type: string; error?: unknown }): string {
@@ -86,9 +94,7 @@ export const autolockTimerMachine = setup({
   actions: {
     /** Sets a new entry from START's duration (or a held start) and the clock. */
     armEntry: missing('action', 'armEntry'),
-    adoptRecoveredEntry: assign({
-      entry: ({ event }) => (event as unknown as { output: TimerEntry | null }).output,
-    }),
+    adoptRecoveredEntry: assign({ entry: ({ event }) => recoveredEntry(event) }),
     forgetEntry: assign({ entry: null }),
     holdCancel: assign({ cancelRequested: true, pendingStart: null }),
     holdStart: assign({
@@ -121,7 +127,7 @@ export const autolockTimerMachine = setup({
     })),
   },
   guards: {
-    foundNoEntry: ({ event }) => (event as unknown as { output: TimerEntry | null }).output === null,
+    foundNoEntry: ({ event }) => recoveredEntry(event) === null,
     /** Whether the recovered entry's deadline has passed (needs the clock). */
     foundOverdueEntry: missing('guard', 'foundOverdueEntry'),
     cancelHeld: ({ context }) => context.cancelRequested,
@@ -149,7 +155,14 @@ export const autolockTimerMachine = setup({
   on: { RETIRE: '.retired' },
   states: {
     fresh: {
-      on: { RECOVER: 'recovering' },
+      on: {
+        RECOVER: 'recovering',
+        RECOVERED: [
+          { guard: 'foundNoEntry', target: 'done' },
+          { guard: 'foundOverdueEntry', target: 'firing', actions: 'adoptRecoveredEntry' },
+          { target: 'active', actions: 'adoptRecoveredEntry' },
+        ],
+      },
     },
     recovering: {
       initial: 'reading',

@@ -15,7 +15,7 @@
  * - the registry operations are supplied with `.provide()` (`src/actors/coordinator.actor.ts`);
  *   replies travel sealed.
  */
-import { assign, fromCallback, fromPromise, setup } from 'xstate';
+import { fromCallback, fromPromise, setup } from 'xstate';
 import type { SealedReply } from '../actors/ask.js';
 import type { PersistenceEvent } from '../actors/persistence.actor.js';
 import { MissingImplementationError } from '../errors.js';
@@ -23,16 +23,14 @@ import type { LockConfig } from '../model/lock-config.js';
 import type { LockEvent } from './lock.machine.js';
 
 export type CoordinatorEvent =
-  | { readonly type: 'ADD_LOCK'; readonly config: LockConfig; readonly reply: SealedReply<void> }
+  | { readonly type: 'ADD_LOCKS'; readonly configs: readonly LockConfig[]; readonly reply: SealedReply<void> }
   | { readonly type: 'UPDATE_LOCK'; readonly config: LockConfig; readonly reply: SealedReply<void> }
   | { readonly type: 'REMOVE_LOCK'; readonly lockId: string; readonly reply: SealedReply<void> }
   | { readonly type: 'REPORT'; readonly lockId: string; readonly event: LockEvent }
-  | { readonly type: 'LOCK_COUNT'; readonly count: number }
   | { readonly type: 'STOP' };
 
-export interface CoordinatorContext {
-  readonly lockCount: number;
-}
+/** The coordinator keeps no per-lock data in its snapshot (see the header). */
+export type CoordinatorContext = Record<string, never>;
 
 const missing = (kind: string, name: string) => () => {
   throw new MissingImplementationError(kind, name);
@@ -50,27 +48,23 @@ export const coordinatorMachine = setup({
     shutdown: fromPromise<void>(async () => missing('actor', 'shutdown')()),
   },
   actions: {
-    addLock: missing('action', 'addLock'),
+    addLocks: missing('action', 'addLocks'),
     reloadLock: missing('action', 'reloadLock'),
     removeLock: missing('action', 'removeLock'),
     routeReport: missing('action', 'routeReport'),
-    countLocks: assign({
-      lockCount: ({ context, event }) => (event.type === 'LOCK_COUNT' ? event.count : context.lockCount),
-    }),
   },
 }).createMachine({
   id: 'coordinator',
-  context: { lockCount: 0 },
+  context: {},
   invoke: { id: 'persistence', systemId: 'persistence', src: 'persistence' },
   initial: 'running',
   states: {
     running: {
       on: {
-        ADD_LOCK: { actions: 'addLock' },
+        ADD_LOCKS: { actions: 'addLocks' },
         UPDATE_LOCK: { actions: 'reloadLock' },
         REMOVE_LOCK: { actions: 'removeLock' },
         REPORT: { actions: 'routeReport' },
-        LOCK_COUNT: { actions: 'countLocks' },
         STOP: 'stopping',
       },
     },

@@ -4,7 +4,7 @@
  * Invariants:
  * - every store relock uses throws on errors (`throwOnErrors`): keyv's default turns a failing
  *   `get` into `undefined`, which would read as "no timer" and silently drop an autolock;
- * - the default is an in-memory Keyv; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
+ * - the default is an in-memory Keyv that still JSON-serializes, as a durable store would; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
  * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`.
  */
@@ -20,7 +20,10 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
     option.throwOnErrors = true;
     return option;
   }
-  if (option === 'memory') return new Keyv({ throwOnErrors: true });
+  if (option === 'memory') {
+    // plain JSON keeps each stored value one flat string (keyv's default builds a rope of many)
+    return new Keyv({ throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse });
+  }
   if (typeof option === 'string' && option.startsWith('sqlite://') && option.length > 'sqlite://'.length) {
     const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
     await adapter.query('PRAGMA journal_mode=WAL');

@@ -9,6 +9,7 @@
  * - nothing but this family's encoder writes under its prefix.
  */
 import type { Persistence } from '../actors/persistence.actor.js';
+import type { StoreError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { Logger } from '../logger.js';
 
@@ -42,7 +43,17 @@ export class RecordStore<T> {
 
   async read(id: string): Promise<T | null> {
     const key = this.key(id);
-    const raw = await this.#persistence.read(key);
+    return this.#decode(key, await this.#persistence.read(key));
+  }
+
+  /** Reads many records in one ask; a failed read is returned as its error, never as "none". */
+  async readMany(ids: readonly string[]): Promise<Array<{ value: T | null } | { error: StoreError }>> {
+    const keys = ids.map((id) => this.key(id));
+    const results = await this.#persistence.readMany(keys);
+    return results.map((result, i) => ('error' in result ? result : { value: this.#decode(keys[i], result.value) }));
+  }
+
+  #decode(key: string, raw: unknown): T | null {
     if (raw === undefined || raw === null) return null;
     const decoded = this.#codec.decode(raw);
     if (decoded.ok) return decoded.value;
