@@ -104,6 +104,7 @@ export const lockMachine = setup({
       lastFailure: ({ event }) =>
         event.type === 'AUTOLOCK_FAILED' ? event.reason : failureReason(event as { type: string; error?: unknown }),
     }),
+    forgetFailure: assign({ lastFailure: null }),
     clearRetry: raise({ type: 'CLEAR_RETRY' }),
     emitRetryPending: emit(({ context }) => ({ type: 'retry-pending' as const, lockId: context.config.id })),
     emitRetryFailed: emit(({ context, event }) => ({
@@ -172,7 +173,7 @@ export const lockMachine = setup({
                   {
                     guard: 'reportsLocked',
                     target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
                   },
                   { guard: 'reportsJammed', target: 'jammed' },
                   { guard: 'reportsUnknown', target: 'unknown' },
@@ -185,7 +186,7 @@ export const lockMachine = setup({
                   {
                     guard: 'reportsLocked',
                     target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
                   },
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
                   { guard: 'reportsUnknown', target: 'unknown' },
@@ -203,7 +204,7 @@ export const lockMachine = setup({
                   {
                     guard: 'reportsLocked',
                     target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications'],
+                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
                   },
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
                   { guard: 'reportsJammed', target: 'jammed' },

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { quickStart } from '../../examples/quick-start.js';
+
+describe('README quick start', () => {
+  it('the README shows examples/quick-start.ts as it is', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const file = readFileSync(new URL('../../examples/quick-start.ts', import.meta.url), 'utf8');
+    const block = readme.match(/## Quick start[\s\S]*?```ts\n([\s\S]*?)```/)?.[1];
+    expect(block).toBe(file.replace("from '../src/index.js'", "from 'relock'"));
+  });
+
+  it('runs: autolock, door-open retry, failed retry notified and re-armed, then locked', async () => {
+    const lines: string[] = [];
+    const events = await quickStart((line) => lines.push(line));
+    expect(lines[0]).toBe('autolock in 300 s, at 2026-06-01T12:05:00.000Z');
+    expect(lines).toContain('pending retry: true');
+    expect(lines.filter((line) => line.startsWith('driver: locking'))).toHaveLength(1);
+    expect(lines.some((line) => line.startsWith('notify front_door_autolock_failed'))).toBe(true);
+    expect(lines.slice(-4, -1)).toEqual([
+      'dismiss front_door_autolock_door_open',
+      'dismiss front_door_autolock_door_closed',
+      'dismiss front_door_autolock_failed',
+    ]);
+    expect(events.map((e) => e.type)).toEqual([
+      'autolock.started',
+      'autolock.retry-pending',
+      'autolock.fired',
+      'autolock.failed',
+      'autolock.started',
+      'autolock.fired',
+    ]);
+    expect(lines.join('\n')).not.toContain('482913');
+  });
+});
