@@ -18,8 +18,8 @@
  * - a start before recovery is not accepted (FRESH has no START);
  * - a fire is one invoked actor bounded by `actionTimeout`; a CANCEL or START that arrives
  *   while it is in flight is held and honoured when it ends, so a cancel never races a fire;
- * - a failed fire keeps the entry (replayed after a restart) and leaves the timer ACTIVE but
- *   not running; any later START re-arms it;
+ * - a failed fire keeps the entry (written again until durable, and replayed after a restart)
+ *   and leaves the timer ACTIVE but not running; any later START re-arms it;
  * - a fire that finds its lock gone is terminal: the entry is removed and the timer is DONE.
  */
 import { assign, emit, fromPromise, setup } from 'xstate';
@@ -170,6 +170,7 @@ export const autolockTimerMachine = setup({
       states: {
         reading: {
           invoke: {
+            id: 'readEntry',
             src: 'readEntry',
             input: ({ context }) => ({ lockId: context.lockId }),
             onDone: [
@@ -211,6 +212,7 @@ export const autolockTimerMachine = setup({
       states: {
         writing: {
           invoke: {
+            id: 'writeEntry',
             src: 'writeEntry',
             input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
             onDone: { target: '#autolockTimer.active', actions: ['resetStoreFailures', 'emitStarted'] },
@@ -231,6 +233,7 @@ export const autolockTimerMachine = setup({
     },
     firing: {
       invoke: {
+        id: 'fireAction',
         src: 'fireAction',
         input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
         onDone: { target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
@@ -253,13 +256,31 @@ export const autolockTimerMachine = setup({
       },
     },
     failed: {
+      initial: 'keeping',
       on: {
         START: { target: 'arming', actions: 'armEntry' },
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
       },
+      states: {
+        // the entry is written again: a fire that failed before its entry was durable is still replayed
+        keeping: {
+          invoke: {
+            id: 'keepEntry',
+            src: 'writeEntry',
+            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
+            onDone: { target: 'kept', actions: 'resetStoreFailures' },
+            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          },
+        },
+        backoff: {
+          after: { storeRetry: 'keeping' },
+        },
+        kept: {},
+      },
     },
     clearing: {
       invoke: {
+        id: 'removeEntry',
         src: 'removeEntry',
         input: ({ context }) => ({ lockId: context.lockId }),
         onDone: [

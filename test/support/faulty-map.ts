@@ -1,14 +1,24 @@
 /**
  * A Map-shaped keyv store for tests that can fail, hang or answer out of order on demand.
  *
- * Invariants: with no fault armed it behaves exactly like a Map; every armed fault applies to
- * the next matching call only (or to all calls while `down` is set).
+ * Invariants: with no fault armed and `manual` off it behaves exactly like a Map; every armed
+ * fault applies to the next matching call only (or to all calls while `down` is set); in
+ * `manual` mode every call waits until the test settles it with `settleNext`.
  */
 type Op = 'get' | 'set' | 'delete';
+
+interface Waiting {
+  readonly op: Op;
+  readonly key: string;
+  settle(fail: boolean): void;
+}
 
 export class FaultyMap extends Map<string, unknown> {
   /** Every operation fails while set. */
   down = false;
+  /** Every operation waits for `settleNext`. */
+  manual = false;
+  readonly waiting: Waiting[] = [];
   readonly #failNext = new Map<Op, number>();
   readonly #holds: Array<{ op: Op; release: Promise<void> }> = [];
   readonly calls: Array<{ op: Op; key: string }> = [];
@@ -28,8 +38,36 @@ export class FaultyMap extends Map<string, unknown> {
     return release;
   }
 
+  /**
+   * In manual mode: lets the oldest waiting call go on (or fail, if it is an `op`; calls of other
+   * kinds ahead of it always succeed). False if nothing waits.
+   */
+  settleNext(op: Op, fail = false): boolean {
+    const index = this.waiting.length > 0 ? 0 : -1;
+    if (index < 0) return false;
+    if (this.waiting[0].op !== op) {
+      const [ahead] = this.waiting.splice(0, 1);
+      ahead.settle(false);
+      return true;
+    }
+    const [waiting] = this.waiting.splice(index, 1);
+    waiting.settle(fail);
+    return true;
+  }
+
+  /** Writes directly, bypassing faults and manual mode (seeding a test). */
+  seed(key: string, value: unknown): void {
+    if (value === undefined) super.delete(key);
+    else super.set(key, value);
+  }
+
   async #gate(op: Op, key: string): Promise<void> {
     this.calls.push({ op, key });
+    if (this.manual) {
+      const fail = await new Promise<boolean>((resolve) => this.waiting.push({ op, key, settle: resolve }));
+      if (fail) throw new Error(`simulated store failure on ${op} ${key}`);
+      return;
+    }
     const index = this.#holds.findIndex((hold) => hold.op === op);
     if (index >= 0) {
       const [hold] = this.#holds.splice(index, 1);

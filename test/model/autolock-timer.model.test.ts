@@ -1,0 +1,302 @@
+/**
+ * Model-based tests of the autolock timer: every shortest path and every simple path (to a
+ * bounded length) through the timer statechart, drawn by @xstate/graph, is replayed against the
+ * real timer actor, persistence actor and keyv store on a simulated clock, with the store and
+ * the lock action completing exactly when the model says they do. After every step the real
+ * system must agree with the model. A new state or transition adds paths without new test code.
+ */
+import { getShortestPaths } from '@xstate/graph';
+import { describe, expect, it } from 'vitest';
+import { assign, type SnapshotFrom } from 'xstate';
+import type { FireOutcome } from '../../src/events.js';
+import { autolockTimerMachine } from '../../src/machines/autolock-timer.machine.js';
+import { encodeTimerEntry } from '../../src/persistence/timer-codec.js';
+import { createTimerEntry, type TimerEntry } from '../../src/persistence/timer-entry.js';
+import { boundedSimplePaths } from '../support/bounded-paths.js';
+import { deferred, timerHarness } from '../support/timer-harness.js';
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const START_SECONDS = 3600;
+const ACTION_TIMEOUT = 5_000;
+const FUTURE = createTimerEntry({ endsAt: T0 + 7_200_000, durationSeconds: 7200 });
+const OVERDUE = createTimerEntry({ endsAt: T0 - 60_000, durationSeconds: 60 });
+const ARMED = createTimerEntry({ endsAt: T0 + START_SECONDS * 1000, durationSeconds: START_SECONDS });
+
+/** The timer machine with pure stand-ins for its clock-dependent parts. */
+const model = autolockTimerMachine.provide({
+  actions: { armEntry: assign({ entry: ARMED, pendingStart: null, cancelRequested: false }) },
+  guards: {
+    foundOverdueEntry: ({ event }) => {
+      const found = event as { entry?: TimerEntry | null; output?: TimerEntry | null };
+      return (found.entry ?? found.output) === OVERDUE;
+    },
+  },
+  delays: { untilDeadline: 1_000, actionTimeout: ACTION_TIMEOUT },
+});
+
+type ModelSnapshot = SnapshotFrom<typeof model>;
+type ModelEvent = { type: string; [key: string]: unknown };
+
+const done = (id: string, output?: unknown): ModelEvent => ({ type: `xstate.done.actor.${id}`, output });
+const error = (id: string): ModelEvent => ({ type: `xstate.error.actor.${id}`, error: new Error('store down') });
+const after = (delay: string, path: string): ModelEvent => ({ type: `xstate.after.${delay}.autolockTimer.${path}` });
+
+function eventsIn(state: ModelSnapshot): ModelEvent[] {
+  const events: ModelEvent[] = [
+    { type: 'RECOVER' },
+    { type: 'RECOVERED', entry: null },
+    { type: 'RECOVERED', entry: FUTURE },
+    { type: 'RECOVERED', entry: OVERDUE },
+    { type: 'START', durationSeconds: START_SECONDS },
+    { type: 'CANCEL' },
+    { type: 'RETIRE' },
+  ];
+  if (state.matches({ recovering: 'reading' })) {
+    events.push(done('readEntry', null), done('readEntry', FUTURE), done('readEntry', OVERDUE), error('readEntry'));
+  }
+  if (state.matches({ recovering: 'backoff' })) events.push(after('storeRetry', 'recovering.backoff'));
+  if (state.matches({ arming: 'writing' })) events.push(done('writeEntry'), error('writeEntry'));
+  if (state.matches({ arming: 'backoff' })) events.push(after('storeRetry', 'arming.backoff'));
+  if (state.matches('arming')) events.push(after('untilDeadline', 'arming'));
+  if (state.matches('active')) events.push(after('untilDeadline', 'active'));
+  if (state.matches('firing')) {
+    events.push(done('fireAction', 'locked'), done('fireAction', 'missing'), error('fireAction'));
+    events.push(after('actionTimeout', 'firing'));
+  }
+  if (state.matches('clearing')) events.push(done('removeEntry'), error('removeEntry'));
+  if (state.matches({ failed: 'keeping' })) events.push(done('keepEntry'), error('keepEntry'));
+  if (state.matches({ failed: 'backoff' })) events.push(after('storeRetry', 'failed.backoff'));
+  return events;
+}
+
+const serializeState = (state: ModelSnapshot): string =>
+  JSON.stringify([
+    state.value,
+    state.context.entry?.endsAt ?? null,
+    state.context.cancelRequested,
+    state.context.pendingStart,
+  ]);
+const serializeEvent = (event: ModelEvent): string =>
+  JSON.stringify({ ...event, entry: (event.entry as TimerEntry | undefined)?.endsAt, error: undefined });
+const traversal = {
+  input: { lockId: 'x' },
+  events: eventsIn as never,
+  serializeState: serializeState as never,
+  serializeEvent: serializeEvent as never,
+};
+
+const shortest = getShortestPaths(model, traversal);
+// RELOCK_MODEL_DEPTH=9 npm test draws longer paths (9: about 30,000)
+const MAX_SIMPLE = Number(process.env.RELOCK_MODEL_DEPTH ?? 7);
+const boundedSimple = boundedSimplePaths(model, {
+  input: { lockId: 'x' },
+  events: eventsIn,
+  serializeState,
+  toState: (state) => state.matches('done') || state.matches({ failed: 'kept' }),
+  maxSteps: MAX_SIMPLE,
+});
+
+function label(event: ModelEvent): string {
+  const [, kind, rest] = event.type.match(/^xstate\.(after|done\.actor|error\.actor)\.(.*)$/) ?? [];
+  const name =
+    kind === 'after'
+      ? `after ${rest?.split('.')[0]}`
+      : kind === undefined
+        ? event.type
+        : `${kind.split('.')[0]} ${rest}`;
+  const found = (event.entry ?? event.output) as unknown;
+  const detail =
+    found === FUTURE
+      ? '(future)'
+      : found === OVERDUE
+        ? '(overdue)'
+        : found === null
+          ? '(none)'
+          : typeof found === 'string'
+            ? `(${found})`
+            : '';
+  return `${name}${detail}`;
+}
+
+function describePath(steps: Array<{ event: ModelEvent }>): string {
+  return steps
+    .slice(1)
+    .map((step) => label(step.event))
+    .join(' → ');
+}
+
+/** Replays one path on the real system, checking agreement after every step. */
+async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>): Promise<void> {
+  const h = await timerHarness({ actionTimeoutMs: ACTION_TIMEOUT });
+  try {
+    h.map.manual = true;
+    const fires: Array<ReturnType<typeof deferred<FireOutcome>>> = [];
+    h.locks.set('x', {
+      name: 'x',
+      act: () => {
+        const pending = deferred<FireOutcome>();
+        fires.push(pending);
+        return pending.promise;
+      },
+    });
+    const timer = h.newTimer('x');
+    let cancel: { settled: boolean } | undefined;
+    let removeFailed = false;
+    const real = () => timer.actor.getSnapshot();
+    const seedStore = async (entry: TimerEntry | null) => {
+      h.map.manual = false;
+      if (entry === null) await h.store.delete('timer:x');
+      else await h.store.set('timer:x', encodeTimerEntry(entry));
+      h.map.manual = true;
+    };
+    /** Lets every waiting call of `op` complete (or fail) until the timer leaves `leaving`. */
+    const settleAll = async (op: 'get' | 'set' | 'delete', fail: boolean, inside: () => boolean) => {
+      await h.clock.advance(0);
+      while (inside() && h.map.settleNext(op, fail)) await h.clock.advance(0);
+    };
+    const reading = () => real().matches({ recovering: 'reading' });
+    const writing = () => real().matches({ arming: 'writing' });
+    const clearing = () => real().matches('clearing');
+    const keeping = () => real().matches({ failed: 'keeping' });
+
+    for (const [index, { event, state }] of steps.entries()) {
+      const where = `step ${index} (${label(event)}) of ${describePath(steps)}`;
+      switch (event.type) {
+        case 'xstate.init':
+          break;
+        case 'RECOVER':
+          void timer.recover().catch(() => {});
+          break;
+        case 'RECOVERED':
+          // the caller read the entry from the store, so the store holds it
+          await seedStore((event.entry as TimerEntry | null) ?? null);
+          timer.resume((event.entry as TimerEntry | null) ?? null);
+          break;
+        case 'START':
+          void timer.start(START_SECONDS).catch(() => {});
+          break;
+        case 'CANCEL': {
+          const tracked = { settled: false };
+          cancel = tracked;
+          void timer.cancel().then(
+            () => (tracked.settled = true),
+            () => (tracked.settled = true),
+          );
+          break;
+        }
+        case 'RETIRE':
+          timer.retire();
+          break;
+        case 'xstate.done.actor.readEntry':
+          await seedStore((event.output as TimerEntry | null) ?? null);
+          await settleAll('get', false, reading);
+          break;
+        case 'xstate.error.actor.readEntry':
+          await settleAll('get', true, reading);
+          break;
+        case 'xstate.done.actor.writeEntry':
+          await settleAll('set', false, writing);
+          break;
+        case 'xstate.error.actor.writeEntry':
+          await settleAll('set', true, writing);
+          break;
+        case 'xstate.done.actor.keepEntry':
+          await settleAll('set', false, keeping);
+          break;
+        case 'xstate.error.actor.keepEntry':
+          await settleAll('set', true, keeping);
+          break;
+        case 'xstate.done.actor.removeEntry':
+          removeFailed = false;
+          await settleAll('delete', false, clearing);
+          break;
+        case 'xstate.error.actor.removeEntry':
+          removeFailed = true;
+          await settleAll('delete', true, clearing);
+          break;
+        case 'xstate.done.actor.fireAction':
+          fires.at(-1)?.resolve(event.output as FireOutcome);
+          break;
+        case 'xstate.error.actor.fireAction':
+          fires.at(-1)?.reject(new Error('jammed'));
+          break;
+        default:
+          if (event.type.startsWith('xstate.after.untilDeadline')) {
+            await h.clock.advanceTo(real().context.entry?.endsAt ?? h.clock.now());
+          } else if (event.type.startsWith('xstate.after.storeRetry')) {
+            await h.clock.advance(Math.min(60_000, 1_000 * 2 ** Math.max(0, real().context.storeFailures - 1)));
+          } else if (event.type.startsWith('xstate.after.actionTimeout')) {
+            await h.clock.advance(ACTION_TIMEOUT);
+          } else throw new Error(`no adapter for ${event.type}`);
+      }
+      await h.clock.advance(0);
+
+      // the real timer is where the model is
+      expect(real().value, where).toEqual(state.value);
+      expect(real().context.entry === null, where).toBe(state.context.entry === null);
+      expect(real().context.cancelRequested, where).toBe(state.context.cancelRequested);
+      expect(real().context.pendingStart !== null, where).toBe(state.context.pendingStart !== null);
+      // a lock command is sent exactly when the model fires
+      const firesEntered = steps
+        .slice(1, index + 1)
+        .filter((step, i) => step.state.matches('firing') && !steps[i].state.matches('firing')).length;
+      expect(fires.length, where).toBe(firesEntered);
+      // ACTIVE means durable: the stored entry is the timer's entry
+      if (state.matches('active') || state.matches({ failed: 'kept' })) {
+        h.map.manual = false;
+        const stored = await h.stored('x');
+        h.map.manual = true;
+        expect(stored, where).toEqual(encodeTimerEntry(real().context.entry as TimerEntry));
+      }
+      // DONE after a successful removal leaves nothing on disk
+      if (
+        state.matches('done') &&
+        !removeFailed &&
+        steps.slice(0, index + 1).some((s) => s.state.matches('clearing'))
+      ) {
+        h.map.manual = false;
+        expect(await h.stored('x'), where).toBeUndefined();
+        h.map.manual = true;
+      }
+      // an awaited cancel resolves exactly when no fire, removal or recovery is in flight
+      if (cancel !== undefined && !state.matches('retired')) {
+        const busy = state.matches('firing') || state.matches('clearing') || state.matches('recovering');
+        expect(cancel.settled, where).toBe(!busy || cancel.settled);
+        if (!busy) expect(cancel.settled, where).toBe(true);
+      }
+    }
+  } finally {
+    h.map.manual = false;
+    for (const waiting of h.map.waiting.splice(0)) waiting.settle(false);
+    h.stop();
+  }
+}
+
+describe('autolock timer, model-based', () => {
+  it('draws paths to every state of the statechart', () => {
+    const reached = new Set(shortest.map((path) => JSON.stringify(path.state.value)));
+    for (const value of ['"fresh"', '"done"', '"active"', '"firing"', '"clearing"', '"retired"']) {
+      expect(reached).toContain(value);
+    }
+    expect(reached).toContain(JSON.stringify({ recovering: 'backoff' }));
+    expect(reached).toContain(JSON.stringify({ arming: 'backoff' }));
+    expect(reached).toContain(JSON.stringify({ failed: 'kept' }));
+    expect(reached).toContain(JSON.stringify({ failed: 'backoff' }));
+    expect(shortest.length).toBeGreaterThan(30);
+    expect(boundedSimple.length).toBeGreaterThan(100);
+    console.info(
+      `timer model: ${shortest.length} shortest paths, ${boundedSimple.length} simple paths of up to ${MAX_SIMPLE} steps`,
+    );
+  });
+
+  it.each(shortest.map((path) => [describePath(path.steps as never), path] as const))(
+    'shortest path: %s',
+    async (_name, path) => {
+      await replay(path.steps as never);
+    },
+  );
+
+  it(`every simple path of up to ${MAX_SIMPLE} steps to DONE or a kept failure agrees with the model`, async () => {
+    for (const path of boundedSimple) await replay(path.steps as never);
+  });
+});
