@@ -258,10 +258,27 @@ describe('relock behaviour', () => {
     finish();
     await clock.advance(0);
     expect(driver.commands).toEqual(['front@Front Door']);
-    expect(relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
+    // accepted but not yet confirmed locked: the autolock is armed for another cycle
+    expect(relock.status('front')).toMatchObject({ name: 'Front Door v2', timerState: 'ACTIVE', running: true });
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
     expect(notifier.dismissed).toContain('front_door_v2_autolock_failed');
+    expect(relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
+  });
+
+  it('a lock command that was accepted but never confirmed re-arms the autolock until the host reports locked', async () => {
+    const { relock, clock, driver } = await bench();
+    await relock.addLock(frontDoor());
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    expect(driver.commands).toHaveLength(1);
+    expect(relock.status('front')).toMatchObject({ running: true, durationSeconds: 600 });
+    await clock.advance(10 * MINUTE);
+    expect(driver.commands).toHaveLength(2);
+    relock.reportLockState('front', 'locked');
+    await clock.advance(60 * MINUTE);
+    expect(driver.commands).toHaveLength(2);
+    expect(relock.status('front').running).toBe(false);
   });
 
   it('B9 a fire after a reload acts on the new lock, and the running timer is handed over, not restarted', async () => {

@@ -336,9 +336,9 @@ export class LockRegistry {
     });
     const listener = timer.actor.on('*', (event) => {
       emit(toRelockEvent(event));
-      if (event.type === 'failed') {
-        this.#entries.get(lockId)?.lock.send({ type: 'AUTOLOCK_FAILED', reason: event.reason });
-      }
+      const lock = this.#entries.get(lockId)?.lock;
+      if (event.type === 'failed') lock?.send({ type: 'AUTOLOCK_FAILED', reason: event.reason });
+      if (event.type === 'fired' && event.outcome === 'locked') lock?.send({ type: 'AUTOLOCK_LOCKED' });
     });
     return () => {
       subscription.unsubscribe();

@@ -14,6 +14,9 @@
  * - becoming unlocked with autolock enabled ensures the autolock is running (it never extends
  *   one that is already counting down); becoming locked cancels it, clears a pending retry and
  *   dismisses the three autolock notifications;
+ * - a lock command that was accepted but not yet confirmed by a `locked` report leaves the
+ *   autolock armed for another cycle: an unlocked lock with autolock enabled always has one
+ *   coming (no autolock is lost to a lock that never actually locked);
  * - the machine does no I/O itself: the timer, the notifier and the driver are reached through
  *   named actions and actors supplied with `.provide()` (`src/actors/lock.actor.ts`);
  * - a restored or inherited runtime state is entered through RESTORE transitions that run no
@@ -44,6 +47,8 @@ export type LockEvent =
   | { readonly type: 'TIMER_READY' }
   /** A fire found the door open with retry enabled. */
   | { readonly type: 'AUTOLOCK_DEFERRED' }
+  /** A fire's lock command was accepted; until the host reports `locked`, the autolock re-arms. */
+  | { readonly type: 'AUTOLOCK_LOCKED' }
   /** A fire failed (driver error, timeout, lock gone from the host). */
   | { readonly type: 'AUTOLOCK_FAILED'; readonly reason: string }
   | { readonly type: 'CLEAR_RETRY' }
@@ -152,6 +157,7 @@ export const lockMachine = setup({
           { actions: 'adoptAutolockSettings' },
         ],
         TIMER_READY: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
+        AUTOLOCK_LOCKED: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
         AUTOLOCK_FAILED: { actions: ['rememberFailure', 'notifyFailed'] },
       },
       states: {
@@ -270,7 +276,10 @@ export const lockMachine = setup({
               invoke: {
                 src: 'relockCommand',
                 input: ({ context }) => ({ lockId: context.config.id, name: context.config.name }),
-                onDone: 'idle',
+                onDone: [
+                  { guard: stateIn({ live: { bolt: 'unlocked' } }), target: 'idle', actions: 'ensureAutolock' },
+                  { target: 'idle' },
+                ],
                 onError: {
                   target: 'idle',
                   actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'ensureAutolock'],

@@ -29,6 +29,8 @@ describe('README quick start', () => {
       'autolock.failed',
       'autolock.started',
       'autolock.fired',
+      'autolock.started',
+      'autolock.cancelled',
     ]);
     expect(lines.join('\n')).not.toContain('482913');
   });
