@@ -274,6 +274,7 @@ export const lockMachine = setup({
             },
             relocking: {
               invoke: {
+                id: 'relockCommand',
                 src: 'relockCommand',
                 input: ({ context }) => ({ lockId: context.config.id, name: context.config.name }),
                 onDone: [
