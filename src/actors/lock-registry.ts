@@ -40,6 +40,7 @@ import {
   type AutolockTimerDeps,
   type FireRequest,
   fireOnLiveLock,
+  provideAutolockTimer,
   toRelockEvent,
 } from './autolock-timer.actor.js';
 import { autolockDecision, type LockLogic, lockRuntimeOf, provideLockMachine } from './lock.actor.js';
@@ -106,6 +107,8 @@ export class LockRegistry {
         (entry, request) => this.#fire(entry, request),
       ),
     };
+    // built here, not on the first add: the first add runs inside the coordinator's action
+    provideAutolockTimer(this.#timerDeps);
   }
 
   get size(): number {
@@ -228,7 +231,8 @@ export class LockRegistry {
     entry.unwatchLock = this.#watchLock(entry, entry.lock);
     this.#refresh(entry);
     this.#saveRecord(entry);
-    if (handoff.runtime.lockState === 'unlocked') entry.lock.send({ type: 'TIMER_READY' });
+    // no TIMER_READY: the timer is already recovered and carries on as it is; a reload neither
+    // restarts a running autolock nor revives one the host cancelled
   }
 
   /** Cancels the timer (waiting for an in-flight fire), removes its entry and the lock record. */

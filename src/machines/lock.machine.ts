@@ -132,8 +132,12 @@ export const lockMachine = setup({
     restoresDoorOpen: restores(({ doorState }) => doorState === 'open'),
     restoresDoorClosed: restores(({ doorState }) => doorState === 'closed'),
     restoresPendingRetry: restores(({ pendingRetry }) => pendingRetry),
-    disablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && !event.settings.enabled,
-    enablesAutolock: ({ event }) => event.type === 'SET_AUTOLOCK' && event.settings.enabled,
+    /** Turns autolock off (it was on): a setting repeated as it is changes nothing. */
+    disablesAutolock: ({ context, event }) =>
+      event.type === 'SET_AUTOLOCK' && !event.settings.enabled && context.config.autolock.enabled,
+    /** Turns autolock on (it was off). */
+    enablesAutolock: ({ context, event }) =>
+      event.type === 'SET_AUTOLOCK' && event.settings.enabled && !context.config.autolock.enabled,
   },
   delays: {
     /** How long the retry's lock command may take before it counts as failed. */
