@@ -111,6 +111,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
   /** Locks whose awaited cancel resolved with nothing armed since. */
   const cancelled = new Set<LockId>();
   let commandsSeen = 0;
+  let timelineSeen = 0;
+  /** I4: per lock, whether a new autolock cycle (or a failure to replay) began since its last command. */
+  const mayCommand = new Map<string, boolean>();
   let current = 'setup';
   const where = () => current;
   const collect = (sys: RelockHarness) => {
@@ -127,6 +130,19 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
       expect(cancelled.has(id), `lock command for ${id} after an awaited cancel (${where()})`).toBe(false);
     }
     commandsSeen = h.driver.commands.length;
+    for (const entry of h.driver.timeline.slice(timelineSeen)) {
+      const [what, id] = entry.split(' ');
+      if (what === 'command') {
+        expect(
+          mayCommand.get(id) ?? true,
+          `I4 a second lock command for ${id} in one autolock cycle (${where()})`,
+        ).toBe(true);
+        mayCommand.set(id, false);
+      } else if (['autolock.started', 'autolock.retry-pending', 'autolock.failed'].includes(what)) {
+        mayCommand.set(id, true);
+      }
+    }
+    timelineSeen = h.driver.timeline.length;
   };
   const ignore = (promise: Promise<unknown>) => promise.catch(() => {});
   try {
@@ -195,6 +211,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           await h.relock.stop();
           h = await relockHarness({ clock, map, actionTimeoutMs: TIMEOUT });
           commandsSeen = 0;
+          timelineSeen = 0;
+          // an entry kept by a command that was in flight at the stop is replayed: a new cycle
+          mayCommand.clear();
           try {
             await h.relock.addLocks([...present].map((id) => configOf(id, generation[id])));
           } catch {

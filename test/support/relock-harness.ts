@@ -16,6 +16,8 @@ export type DriverScript = 'ok' | 'throw' | 'hang' | (() => Promise<void>);
 export class ScriptedDriver {
   /** Each command sent, as `<lockId>@<name>`. */
   readonly commands: string[] = [];
+  /** Commands and relock events in the order they happened (`command <id>`, `<event type> <id>`). */
+  readonly timeline: string[] = [];
   readonly #script: DriverScript[] = [];
   fallback: DriverScript = 'ok';
 
@@ -26,6 +28,7 @@ export class ScriptedDriver {
 
   lock = async (lock: LockView, { signal }: { signal: AbortSignal }): Promise<void> => {
     this.commands.push(`${lock.id}@${lock.name}`);
+    this.timeline.push(`command ${lock.id}`);
     const step = this.#script.shift() ?? this.fallback;
     if (step === 'ok') return;
     if (step === 'throw') throw new Error(`lock ${lock.id} is offline`);
@@ -105,7 +108,10 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
       }
     },
   });
-  relock.subscribe((event) => events.push(event));
+  relock.subscribe((event) => {
+    events.push(event);
+    if ('lockId' in event) driver.timeline.push(`${event.type} ${event.lockId}`);
+  });
   const stored = (key: string): Promise<unknown> =>
     store instanceof Keyv ? store.get(key) : Promise.resolve(undefined);
   return { clock, map, store, driver, notifier, events, logs, inspected, daylight, relock, stored };
