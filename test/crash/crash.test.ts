@@ -1,0 +1,175 @@
+/**
+ * Crash tests on a real file store: a child process runs relock on @keyv/sqlite and is killed
+ * with SIGKILL at a random point of its workload; a new system on the same file recovers, and
+ * what the killed process had acknowledged must hold:
+ * - an autolock whose start was acknowledged, and not cancelled or fired since, is recovered
+ *   and fires (no acknowledged autolock is lost);
+ * - an autolock whose cancel was acknowledged, with nothing asked of that lock since, never
+ *   fires after recovery;
+ * - recovery never fails, whatever the kill interrupted.
+ * RELOCK_KILLS=<n> sets the number of kill points (default 100).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock/manual-clock.js';
+import { createRelock } from '../../src/relock.js';
+
+const KILLS = Number(process.env.RELOCK_KILLS ?? 100);
+const PARALLEL = 2;
+const START = Date.UTC(2026, 0, 1, 12, 0, 0);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const childFile = join(root, '.tmp', 'crash-child.mjs');
+let dir: string;
+
+beforeAll(async () => {
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'test/crash/crash-child.ts')],
+    outfile: childFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  dir = mkdtempSync(join(tmpdir(), 'relock-crash-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Runs the workload in lockstep and kills it with SIGKILL shortly after letting it go on past
+ * line `afterLines`: the kill lands inside whatever operation follows.
+ */
+function runAndKill(file: string, seed: number, afterLines: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [childFile, file, String(seed), String(START)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    let buffer = '';
+    let stderr = '';
+    let killing = false;
+    child.stdin.on('error', () => {});
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      for (const line of parts) {
+        if (killing) return;
+        lines.push(line);
+        const gated = line === 'ready' || /^(intent|ack|clock) /.test(line);
+        if (gated) child.stdin.write('\n');
+        if (lines.length >= afterLines && gated) {
+          killing = true;
+          setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 4));
+          return;
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(lines);
+      else reject(new Error(`the workload exited by itself (${String(code)}): ${stderr.slice(0, 500)}`));
+    });
+  });
+}
+
+/**
+ * What the parent can be sure of, from the lines it saw. The operation after the last line seen
+ * may have started (the kill lands inside it), so a lock named by the last intent is uncertain,
+ * and so is every lock whose autolock was due before the target of an advance under way.
+ */
+function expectations(lines: string[]) {
+  let now = START;
+  const lastReport = new Map<string, string>();
+  const expectFire = new Map<string, number>();
+  const expectQuiet = new Set<string>();
+  for (const line of lines) {
+    const [kind, a, b, c] = line.split(' ');
+    if (kind === 'clock') now = Number(a);
+    if (kind === 'intent' && a !== 'advance') {
+      expectFire.delete(b);
+      expectQuiet.delete(b);
+      if (a === 'lock' || a === 'unlock') lastReport.set(b, a);
+    }
+    // an autolock that fires on a locked lock sends no command (already locked)
+    if (kind === 'ack' && a === 'start' && lastReport.get(b) !== 'lock') expectFire.set(b, Number(c));
+    if (kind === 'ack' && a === 'cancel') expectQuiet.add(b);
+    if (kind === 'command') expectFire.delete(a);
+  }
+  const last = lines.at(-1)?.split(' ') ?? [];
+  if (last[0] === 'intent' && last[1] === 'advance') {
+    for (const [id, endsAt] of expectFire) if (endsAt <= Number(last[2])) expectFire.delete(id);
+  }
+  return { now, expectFire, expectQuiet };
+}
+
+async function checkRecovery(file: string, lines: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const { now, expectFire, expectQuiet } = expectations(lines);
+  const clock = new ManualClock(now);
+  const commands: string[] = [];
+  const relock = await createRelock({
+    store: `sqlite://${file}`,
+    clock,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    driver: {
+      async lock(lock) {
+        commands.push(lock.id);
+      },
+    },
+  });
+  try {
+    await relock.addLocks(
+      ['l0', 'l1', 'l2', 'l3'].map((id) => ({ id, name: id, autolock: { enabled: false, dayMinutes: 5 } })),
+    );
+    for (const [id, endsAt] of expectFire) {
+      const status = relock.status(id);
+      if (status.timerState !== 'ACTIVE' && !commands.includes(id)) {
+        problems.push(`${id}: acknowledged autolock (ends ${endsAt}) not recovered: ${JSON.stringify(status)}`);
+      }
+    }
+    await clock.advance(24 * 3_600_000);
+    for (const [id] of expectFire)
+      if (!commands.includes(id)) problems.push(`${id}: acknowledged autolock never fired`);
+    for (const id of expectQuiet) if (commands.includes(id)) problems.push(`${id}: fired after an acknowledged cancel`);
+  } finally {
+    await relock.stop();
+  }
+  return problems;
+}
+
+describe('crash recovery on @keyv/sqlite', () => {
+  it(`${KILLS} random SIGKILL points: what was acknowledged survives, what was cancelled stays cancelled`, async () => {
+    const problems: string[] = [];
+    let acknowledged = 0;
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const run = next++;
+        if (run >= KILLS) return;
+        const file = join(dir, `run-${run}.sqlite`);
+        const seed = 1 + run * 7919;
+        const afterLines = 3 + ((run * 37) % 60) + Math.floor(Math.random() * 20);
+        const lines = await runAndKill(file, seed, afterLines);
+        acknowledged += lines.filter((line) => line.startsWith('ack')).length;
+        for (const problem of await checkRecovery(file, lines))
+          problems.push(`run ${run} (seed ${seed}, killed after ${afterLines} lines): ${problem}`);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+    console.info(`crash tests: ${KILLS} kill points, ${acknowledged} acknowledged operations checked`);
+    expect(problems).toEqual([]);
+    expect(acknowledged).toBeGreaterThan(KILLS);
+  }, 600_000);
+});
