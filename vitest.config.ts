@@ -4,5 +4,14 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      // re-exports and type-only modules have no code to run
+      exclude: ['src/index.ts', 'src/ports/lock-driver.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      thresholds: { lines: 95, branches: 90, statements: 95, functions: 90 },
+    },
   },
 });

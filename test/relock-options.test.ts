@@ -7,7 +7,11 @@ const driver = { lock: async () => {} };
 
 describe('public API arguments', () => {
   const bad: Array<[string, unknown, RegExp]> = [
+    ['no options', null, /Invalid options: null/],
     ['no driver', {}, /Invalid driver: undefined/],
+    ['a logger without debug', { driver, logger: { info() {}, warn() {}, error() {} } }, /Invalid logger/],
+    ['an inspect that is a number', { driver, inspect: 5 }, /Invalid inspect: 5/],
+    ['daylight that is a string', { driver, daylight: 'sunny' }, /Invalid daylight: "sunny"/],
     ['a notifier without dismiss', { driver, notifier: { notify() {} } }, /Invalid notifier/],
     ['a clock without now', { driver, clock: { setTimeout() {}, clearTimeout() {} } }, /Invalid clock/],
     ['a zero action timeout', { driver, actionTimeoutMs: 0 }, /Invalid actionTimeoutMs: 0/],
@@ -27,6 +31,10 @@ describe('public API arguments', () => {
     await expect(relock.addLock({ id: 'front', name: 'Again' })).rejects.toThrow(LockExistsError);
     expect(() => relock.reportLockState('back', 'locked')).toThrow(LockNotFoundError);
     expect(() => relock.reportLockState('front', 'open' as never)).toThrow(/Invalid state: "open"/);
+    expect(() => relock.reportDoorState('front', 'ajar' as never)).toThrow(/Invalid state: "ajar"/);
+    expect(() => relock.subscribe('nope' as never)).toThrow(/Invalid listener/);
+    await expect(relock.addLocks('x' as never)).rejects.toThrow(/Invalid configs/);
+    expect(() => relock.status('no such lock!')).toThrow(/Invalid lockId/);
     expect(() => relock.setAutolock('front', { dayMinutes: 1.5 })).toThrow(/settings\.dayMinutes: 1\.5/);
     await expect(relock.startAutolock('front', -5)).rejects.toThrow(/durationSeconds: -5/);
     await expect(
@@ -39,6 +47,19 @@ describe('public API arguments', () => {
     await relock.stop();
     await expect(relock.addLock({ id: 'late', name: 'Late' })).rejects.toThrow(SystemStoppedError);
     expect(() => relock.status('front')).toThrow(SystemStoppedError);
+  });
+
+  it('daylight given as coordinates picks the night minutes at night', async () => {
+    const relock = await createRelock({
+      driver,
+      clock: new ManualClock(Date.UTC(2026, 0, 1, 23, 0)),
+      daylight: { latitude: 52.37, longitude: 4.89 },
+    });
+    await relock.addLock({ id: 'front', name: 'Front', autolock: { enabled: true, dayMinutes: 30, nightMinutes: 3 } });
+    relock.reportLockState('front', 'unlocked');
+    await relock.flush();
+    expect(relock.status('front').durationSeconds).toBe(180);
+    await relock.stop();
   });
 
   it('stop makes every pending write durable before it resolves', async () => {

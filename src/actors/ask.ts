@@ -4,7 +4,8 @@
  * Invariants:
  * - the reply travels sealed, so an inspector sees `[reply]`, not functions or values;
  * - asking an actor that is no longer running rejects at once with `SystemStoppedError`,
- *   instead of waiting forever for an answer that will not come.
+ *   instead of waiting forever for an answer that will not come;
+ * - the answering work runs after the asked actor's transition, never inside its action.
  */
 import type { AnyActorRef } from 'xstate';
 import { SystemStoppedError } from '../errors.js';
@@ -31,12 +32,11 @@ export function ask<T, E extends { type: string }>(
   });
 }
 
-/** Settles a sealed reply with the outcome of `work`. */
+/**
+ * Settles a sealed reply with the outcome of `work`, which runs just after the current
+ * transition: work that creates actors must not run inside another actor's action.
+ */
 export function answer<T>(reply: SealedReply<T>, work: () => Promise<T> | T): void {
   const { resolve, reject } = reply.unseal();
-  try {
-    Promise.resolve(work()).then(resolve, reject);
-  } catch (error) {
-    reject(error);
-  }
+  Promise.resolve().then(work).then(resolve, reject);
 }

@@ -13,7 +13,7 @@ import { type ActorRefFrom, createActor, fromPromise, type InspectionEvent, type
 import type { Clock } from '../clock/clock.js';
 import type { EventSink } from '../events.js';
 import type { Logger } from '../logger.js';
-import { coordinatorMachine } from '../machines/coordinator.machine.js';
+import { type CoordinatorEvent, coordinatorMachine } from '../machines/coordinator.machine.js';
 import { createLockStore } from '../persistence/lock-store.js';
 import { createTimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
@@ -64,18 +64,23 @@ export function startCoordinator(deps: CoordinatorDeps) {
       }),
     },
     actions: {
+      // each action is bound to its event in the machine, so the casts only name what it is
       addLocks: ({ event }) => {
-        if (event.type === 'ADD_LOCKS') answer(event.reply, () => ready().registry.addMany(event.configs));
+        const { configs, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
+        answer(reply, () => ready().registry.addMany(configs));
       },
       reloadLock: ({ event }) => {
-        if (event.type === 'UPDATE_LOCK') answer(event.reply, () => ready().registry.reload(event.config));
+        const { config, reply } = event as Extract<CoordinatorEvent, { type: 'UPDATE_LOCK' }>;
+        answer(reply, () => ready().registry.reload(config));
       },
       removeLock: ({ event }) => {
-        if (event.type === 'REMOVE_LOCK') answer(event.reply, () => ready().registry.remove(event.lockId));
+        const { lockId, reply } = event as Extract<CoordinatorEvent, { type: 'REMOVE_LOCK' }>;
+        answer(reply, () => ready().registry.remove(lockId));
       },
       routeReport: ({ event }) => {
-        if (event.type === 'REPORT' && ready().registry.has(event.lockId))
-          ready().registry.send(event.lockId, event.event);
+        const report = event as Extract<CoordinatorEvent, { type: 'REPORT' }>;
+        // a report for a lock removed meanwhile has nobody to go to
+        ready().registry.lockActorIfAny(report.lockId)?.send(report.event);
       },
     },
   });

@@ -20,7 +20,6 @@ import type { Clock } from '../clock/clock.js';
 import { LockExistsError, LockNotFoundError, SystemStoppedError } from '../errors.js';
 import type { EventSink, FireOutcome } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { LockEvent } from '../machines/lock.machine.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
@@ -149,9 +148,9 @@ export class LockRegistry {
     return deriveLockStatus(entry.lock.getSnapshot(), entry.timer.status());
   }
 
-  /** Routes a host report or a setting to the live lock actor. */
-  send(lockId: string, event: LockEvent): void {
-    this.#entry(lockId).lock.send(event);
+  /** The live lock actor, or undefined for a lock not (or no longer) registered. */
+  lockActorIfAny(lockId: string): LockActorRef | undefined {
+    return this.#entries.get(lockId)?.lock;
   }
 
   /**

@@ -53,6 +53,10 @@ describe('lock config', () => {
     expect(() => parseLockConfig(input)).toThrow(message);
   });
 
+  it('a config that is not an object is refused', () => {
+    expect(() => parseLockConfig(null)).toThrow(/Invalid config: null/);
+  });
+
   it('a bad PIN is refused without echoing it', () => {
     let error: unknown;
     try {

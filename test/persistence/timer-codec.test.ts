@@ -13,6 +13,9 @@ describe('timer entry', () => {
     expect(() => createTimerEntry({ endsAt: new Date(Number.NaN), durationSeconds: 60 })).toThrow(/endsAt/);
     expect(() => createTimerEntry({ endsAt: 0, durationSeconds: -1 })).toThrow(/durationSeconds: -1/);
     expect(() => createTimerEntry({ endsAt: 0, durationSeconds: 2.5 })).toThrow(/durationSeconds/);
+    expect(() => createTimerEntry({ endsAt: Number.POSITIVE_INFINITY, durationSeconds: 1 })).toThrow(/endsAt/);
+    expect(() => createTimerEntry({ endsAt: '2026-99-99T99:99:99Z', durationSeconds: 1 })).toThrow(/endsAt/);
+    expect(createTimerEntry({ endsAt: new Date(5), durationSeconds: 1 }).endsAt).toBe(5);
     expect(createTimerEntry({ endsAt: '2026-01-01T10:00:00+02:00', durationSeconds: 5 }).endsAt).toBe(
       Date.UTC(2026, 0, 1, 8, 0, 0),
     );

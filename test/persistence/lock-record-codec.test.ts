@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseLockConfig } from '../../src/model/lock-config.js';
+import { decodeLockRecord, encodeLockRecord } from '../../src/persistence/lock-record-codec.js';
+import { relockHarness } from '../support/relock-harness.js';
+
+const config = parseLockConfig({ id: 'front', name: 'Front', codeSlots: [{ number: 1, pin: '482913' }] });
+const runtime = { lockState: 'unlocked', doorState: 'closed', pendingRetry: true } as const;
+
+describe('lock record codec', () => {
+  it('round-trips config, runtime state and PINs through JSON', () => {
+    const raw = JSON.parse(JSON.stringify(encodeLockRecord({ config, runtime })));
+    expect(raw.config.codeSlots[0].pin).toBe('482913');
+    const decoded = decodeLockRecord(raw);
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) {
+      expect(decoded.record.runtime).toEqual(runtime);
+      expect(decoded.record.config.codeSlots[0]?.pin?.reveal()).toBe('482913');
+    }
+  });
+
+  const good = () => JSON.parse(JSON.stringify(encodeLockRecord({ config, runtime })));
+  const corrupt: Array<[string, unknown]> = [
+    ['not an object', 'x'],
+    ['an unknown version', { ...good(), v: 7 }],
+    ['a config that does not validate', { ...good(), config: { id: '' } }],
+    ['a bad PIN', { ...good(), config: { ...good().config, codeSlots: [{ number: 1, pin: 'abc' }] } }],
+    ['a missing runtime', { ...good(), runtime: undefined }],
+    ['a bad lock state', { ...good(), runtime: { ...runtime, lockState: 'ajar' } }],
+    ['a bad pending retry', { ...good(), runtime: { ...runtime, pendingRetry: 'yes' } }],
+  ];
+
+  it.each(corrupt)('%s decodes to a reason that shows no PIN', (_name, raw) => {
+    const decoded = decodeLockRecord(raw);
+    expect(decoded.ok).toBe(false);
+    expect(JSON.stringify(decoded)).not.toContain('482913');
+  });
+
+  it('a corrupt lock record is pruned on add with a warning, and the lock starts fresh', async () => {
+    const h = await relockHarness();
+    await h.map.set('keyv:lock:front', JSON.stringify({ value: { v: 1, config: 'garbage' } }));
+    await h.relock.addLock({ id: 'front', name: 'Front' });
+    await h.relock.flush();
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'store.pruned', key: 'lock:front' }));
+    expect(h.logs.some((line) => line.startsWith('warn Pruning a corrupt lock record'))).toBe(true);
+    expect(h.relock.status('front').lockState).toBe('unknown');
+    await h.relock.stop();
+  });
+});
