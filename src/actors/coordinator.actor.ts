@@ -19,6 +19,7 @@ import { createTimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
 import type { LockDriver } from '../ports/lock-driver.js';
 import { answer } from './ask.js';
+import { indexSchedulerBySource } from './indexed-scheduler.js';
 import { LockRegistry } from './lock-registry.js';
 import type { Notifications } from './notifications.js';
 import {
@@ -86,6 +87,7 @@ export function startCoordinator(deps: CoordinatorDeps) {
   });
 
   const actor = createActor(logic, { clock: deps.clock, ...(deps.inspect ? { inspect: deps.inspect } : {}) });
+  indexSchedulerBySource(actor.system);
   actor.start();
   persistence = persistenceClient(actor.system.get('persistence') as PersistenceActorRef);
   registry = new LockRegistry(
