@@ -174,13 +174,13 @@ function percentiles(values: number[]) {
   return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-/** W3: 10,000 timers ending within the same few seconds, on the real clock. */
+/** W3: 10,000 timers ending within the same few seconds (3 to 6 s from now), on the real clock. */
 async function w3(kind: StoreKind, n: number) {
-  const seconds = 4;
+  const secondsOf = (i: number) => 3 + (i % 4);
   const base = await openStore(kind);
   const baseLate: number[] = [];
   const baseline = new Baseline(base.store, (_id, endsAt) => baseLate.push(Date.now() - endsAt));
-  await Promise.all(ids(n).map((id) => baseline.start(id, seconds)));
+  await Promise.all(ids(n).map((id, i) => baseline.start(id, secondsOf(i))));
   while (baseLate.length < n) await new Promise((resolve) => setTimeout(resolve, 50));
   baseline.stop();
   const mine = await openStore(kind);
@@ -188,7 +188,7 @@ async function w3(kind: StoreKind, n: number) {
   const ends = new Map<string, number>();
   const relock = await relockOn(mine.store, (id) => late.push(Date.now() - (ends.get(id) ?? Number.NaN)));
   await relock.addLocks(configs(n));
-  await Promise.all(ids(n).map((id) => relock.startAutolock(id, seconds)));
+  await Promise.all(ids(n).map((id, i) => relock.startAutolock(id, secondsOf(i))));
   for (const id of ids(n)) ends.set(id, relock.status(id).endsAt ?? Number.NaN);
   while (late.length < n) await new Promise((resolve) => setTimeout(resolve, 50));
   await relock.stop();

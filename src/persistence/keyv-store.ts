@@ -8,7 +8,6 @@
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
  * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`.
  */
-import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { InvalidArgumentError } from '../errors.js';
 
@@ -25,6 +24,8 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
     return new Keyv({ throwOnErrors: true, serialize: JSON.stringify, deserialize: JSON.parse });
   }
   if (typeof option === 'string' && option.startsWith('sqlite://') && option.length > 'sqlite://'.length) {
+    // loaded only when asked for: a host on Redis or memory never loads the sqlite3 binding
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
     const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
     await adapter.query('PRAGMA journal_mode=WAL');
     await adapter.query('PRAGMA synchronous=NORMAL');
