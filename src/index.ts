@@ -45,3 +45,9 @@ export type { LockDriver, LockView } from './ports/lock-driver.js';
 export type { Notification, Notifier } from './ports/notifier.js';
 export { createRelock, type Relock, type RelockOptions } from './relock.js';
 export type { LockStatus, LockStatusStore } from './status/lock-status.js';
+export {
+  checkDriverConformance,
+  type DriverCheck,
+  type DriverCheckOptions,
+  type DriverReport,
+} from './testing/driver-conformance.js';
