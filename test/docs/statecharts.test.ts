@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { statechartsDocument } from '../../scripts/diagrams.js';
+
+describe('statechart diagrams', () => {
+  it('docs/statecharts.md matches the machine definitions (run `npm run diagrams` after changing a machine)', () => {
+    const onDisk = readFileSync(new URL('../../docs/statecharts.md', import.meta.url), 'utf8');
+    expect(onDisk).toBe(statechartsDocument());
+  });
+
+  it('every state and every targeted transition of the timer is drawn', () => {
+    const doc = statechartsDocument();
+    for (const text of [
+      'fresh --> recovering: RECOVER',
+      'active --> firing: after untilDeadline',
+      'firing --> clearing: fireAction done',
+    ]) {
+      expect(doc).toContain(text);
+    }
+    expect(doc).toContain('state "relocking" as live_retry_relocking');
+  });
+});
