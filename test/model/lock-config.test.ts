@@ -14,6 +14,80 @@ describe('lock config', () => {
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
+    ['a non-boolean flag', { id: 'a', name: 'A', hasDoorSensor: 'yes' }, /config\.hasDoorSensor: "yes"/],
+    ['autolock that is not an object', { id: 'a', name: 'A', autolock: 5 }, /config\.autolock: 5/],
+    ['notifications that are not an object', { id: 'a', name: 'A', notifications: [] }, /config\.notifications/],
+    ['code slots that are not an array', { id: 'a', name: 'A', codeSlots: {} }, /config\.codeSlots/],
+    ['a code slot that is not an object', { id: 'a', name: 'A', codeSlots: [7] }, /config\.codeSlots\[0\]: 7/],
+    ['slot number 0', { id: 'a', name: 'A', codeSlots: [{ number: 0 }] }, /codeSlots\[0\]\.number: 0/],
+    [
+      'a slot name that is not a string',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, name: 5 }] },
+      /codeSlots\[0\]\.name: 5/,
+    ],
+    [
+      'limits that are not an object',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: 'x' }] },
+      /accessLimits: "x"/,
+    ],
+    [
+      'a negative use count',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { useCount: -1 } }] },
+      /useCount: -1/,
+    ],
+    [
+      'a date range that is not an object',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { dateRange: 3 } }] },
+      /dateRange: 3/,
+    ],
+    [
+      'a malformed date',
+      {
+        id: 'a',
+        name: 'A',
+        codeSlots: [{ number: 1, accessLimits: { dateRange: { start: '2026-13-45', end: '2026-12-01' } } }],
+      },
+      /dateRange\.start/,
+    ],
+    [
+      'weekdays that are not an array',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: {} } }] },
+      /weekdays: \{\}/,
+    ],
+    [
+      'a weekday that is not an object',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [1] } }] },
+      /weekdays\[0\]: 1/,
+    ],
+    [
+      'weekday 7',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 7 }] } }] },
+      /weekdays\[0\]\.weekday: 7/,
+    ],
+    [
+      'a weekday listed twice',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 1 }, { weekday: 1 }] } }] },
+      /weekdays\[1\]\.weekday: 1/,
+    ],
+    [
+      'a window that is not an object',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 1, window: 'am' }] } }] },
+      /window: "am"/,
+    ],
+    [
+      'a window with an unknown mode',
+      {
+        id: 'a',
+        name: 'A',
+        codeSlots: [
+          {
+            number: 1,
+            accessLimits: { weekdays: [{ weekday: 1, window: { start: '08:00', end: '09:00', mode: 'maybe' } }] },
+          },
+        ],
+      },
+      /window\.mode: "maybe"/,
+    ],
     ['a missing id', { name: 'A' }, /config\.id: undefined/],
     ['an id with spaces', { id: 'front door', name: 'A' }, /config\.id: "front door"/],
     ['an empty name', { id: 'a', name: ' ' }, /config\.name/],
