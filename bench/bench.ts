@@ -113,6 +113,25 @@ const record = (row: Record<string, string | number>) => {
   rows.push(row);
   console.log(Object.values(row).join('\t'));
 };
+/** A row comparing two timings of one workload. */
+const compare = (
+  workload: string,
+  store: StoreKind,
+  locks: number,
+  baseMs: number,
+  relockMs: number,
+  relockOps: number | '',
+) =>
+  record({
+    workload,
+    store,
+    locks,
+    baseline_ms: Math.round(baseMs),
+    relock_ms: Math.round(relockMs),
+    ratio: +(relockMs / baseMs).toFixed(2),
+    baseline_ops: locks,
+    relock_ops: relockOps,
+  });
 
 /** W1: start 10,000 autolocks, every entry durable. */
 async function w1(kind: StoreKind, n: number) {
@@ -128,16 +147,7 @@ async function w1(kind: StoreKind, n: number) {
   const relockMs = await time(() => Promise.all(ids(n).map((id) => relock.startAutolock(id, 3600))));
   const relockOps = mine.ops() - before;
   await relock.stop();
-  record({
-    workload: 'W1 start, durable',
-    store: kind,
-    locks: n,
-    baseline_ms: Math.round(baseMs),
-    relock_ms: Math.round(relockMs),
-    ratio: +(relockMs / baseMs).toFixed(2),
-    baseline_ops: n,
-    relock_ops: relockOps,
-  });
+  compare('W1 start, durable', kind, n, baseMs, relockMs, relockOps);
   return { base, mine };
 }
 
@@ -156,16 +166,7 @@ async function w2(kind: StoreKind, n: number) {
   const active = ids(n).filter((id) => relock.status(id).running).length;
   await relock.stop();
   if (active !== n) throw new Error(`W2: only ${active} of ${n} timers recovered`);
-  record({
-    workload: 'W2 recover',
-    store: kind,
-    locks: n,
-    baseline_ms: Math.round(baseMs),
-    relock_ms: Math.round(relockMs),
-    ratio: +(relockMs / baseMs).toFixed(2),
-    baseline_ops: n,
-    relock_ops: '',
-  });
+  compare('W2 recover', kind, n, baseMs, relockMs, '');
 }
 
 function percentiles(values: number[]) {

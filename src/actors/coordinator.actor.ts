@@ -10,18 +10,12 @@
  */
 import type Keyv from 'keyv';
 import { type ActorRefFrom, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
-import type { Clock } from '../clock/clock.js';
-import type { EventSink } from '../events.js';
-import type { Logger } from '../logger.js';
 import { type CoordinatorEvent, coordinatorMachine } from '../machines/coordinator.machine.js';
 import { createLockStore } from '../persistence/lock-store.js';
 import { createTimerStore } from '../persistence/timer-store.js';
-import type { DaylightSource } from '../ports/daylight.js';
-import type { LockDriver } from '../ports/lock-driver.js';
 import { answer } from './ask.js';
 import { indexSchedulerBySource } from './indexed-scheduler.js';
-import { LockRegistry } from './lock-registry.js';
-import type { Notifications } from './notifications.js';
+import { LockRegistry, type RegistryDeps } from './lock-registry.js';
 import {
   createPersistenceLogic,
   type Persistence,
@@ -29,15 +23,9 @@ import {
   persistenceClient,
 } from './persistence.actor.js';
 
-export interface CoordinatorDeps {
+/** The registry's ports, less the stores this module builds on the persistence actor. */
+export interface CoordinatorDeps extends Omit<RegistryDeps, 'timers' | 'locks'> {
   readonly store: Keyv;
-  readonly clock: Clock;
-  readonly driver: LockDriver;
-  readonly notifications: Notifications;
-  readonly daylight: DaylightSource;
-  readonly logger: Logger;
-  readonly emit: EventSink;
-  readonly actionTimeoutMs: number;
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
@@ -90,17 +78,12 @@ export function startCoordinator(deps: CoordinatorDeps) {
   indexSchedulerBySource(actor.system);
   actor.start();
   persistence = persistenceClient(actor.system.get('persistence') as PersistenceActorRef);
+  const { store: _store, inspect: _inspect, ...ports } = deps;
   registry = new LockRegistry(
     {
-      clock: deps.clock,
+      ...ports,
       timers: createTimerStore(persistence, deps.logger, deps.emit),
       locks: createLockStore(persistence, deps.logger, deps.emit),
-      driver: deps.driver,
-      notifications: deps.notifications,
-      daylight: deps.daylight,
-      logger: deps.logger,
-      emit: deps.emit,
-      actionTimeoutMs: deps.actionTimeoutMs,
     },
     actor,
   );
