@@ -23,7 +23,7 @@ describe('persistence actor', () => {
     const release = map.holdNext('set');
     const write = persistence.write('k', { n: 1 });
     const remove = persistence.remove('k');
-    setTimeout(release, 5);
+    setImmediate(release);
     await Promise.all([write, remove]);
     expect(await store.get('k')).toBeUndefined();
   });
@@ -35,7 +35,7 @@ describe('persistence actor', () => {
     const release = map.holdNext('delete');
     const remove = persistence.remove('k');
     const write = persistence.write('k', { n: 2 });
-    setTimeout(release, 5);
+    setImmediate(release);
     await Promise.all([remove, write]);
     expect(await store.get('k')).toEqual({ n: 2 });
   });
@@ -50,7 +50,7 @@ describe('persistence actor', () => {
           const { store, persistence } = await persistenceOn(map);
           const release = holdFirst ? map.holdNext(ops[0] === null ? 'delete' : 'set') : () => {};
           const pending = ops.map((op) => (op === null ? persistence.remove('k') : persistence.write('k', op)));
-          setTimeout(release, 1);
+          setImmediate(release);
           await Promise.all(pending);
           const last = ops[ops.length - 1];
           expect(await store.get('k')).toEqual(last === null ? undefined : last);
