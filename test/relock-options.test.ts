@@ -62,6 +62,21 @@ describe('public API arguments', () => {
     await relock.stop();
   });
 
+  it('stop does not wait for a lock command that hangs; the entry stays for replay', async () => {
+    const { default: Keyv } = await import('keyv');
+    const store = new Keyv({ store: new Map() });
+    const clock = new ManualClock();
+    const hanging = { lock: () => new Promise<void>(() => {}) };
+    const relock = await createRelock({ driver: hanging, store, clock });
+    await relock.addLock({ id: 'front', name: 'Front', autolock: { enabled: true, dayMinutes: 1 } });
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(60_000);
+    expect(relock.status('front').running).toBe(true);
+    await relock.stop();
+    expect(await store.get('timer:front')).toMatchObject({ durationSeconds: 60 });
+    expect(relock.actor.getSnapshot().status).toBe('done');
+  });
+
   it('stop makes every pending write durable before it resolves', async () => {
     const { default: Keyv } = await import('keyv');
     const map = new Map<string, unknown>();
