@@ -71,7 +71,7 @@ export interface Relock {
   setAutolock(lockId: string, settings: Partial<AutolockSettings>): void;
   /** Starts (or re-arms) the autolock by hand; the delay defaults to the day or night minutes. */
   startAutolock(lockId: string, durationSeconds?: number): Promise<void>;
-  /** Cancels the autolock; resolves after an in-flight fire has ended. */
+  /** Cancels the autolock and a pending door-close retry; resolves after an in-flight fire has ended. */
   cancelAutolock(lockId: string): Promise<void>;
   status(lockId: string): LockStatus;
   /** The lock's status read model, an `@xstate/store` store a UI can subscribe to. */
@@ -222,7 +222,10 @@ class RelockSystem implements Relock {
   }
 
   async cancelAutolock(lockId: string): Promise<void> {
-    await this.#registry.timer(this.#lockId(lockId)).cancel();
+    const id = this.#lockId(lockId);
+    // a cancel by hand also drops a pending door-close retry: nothing locks this autolock cycle
+    this.#report(id, { type: 'CLEAR_RETRY' });
+    await this.#registry.timer(id).cancel();
   }
 
   status(lockId: string): LockStatus {

@@ -11,6 +11,7 @@
 import type Keyv from 'keyv';
 import { type ActorRefFrom, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
 import { type CoordinatorEvent, coordinatorMachine } from '../machines/coordinator.machine.js';
+import { batchRunnerOf } from '../persistence/keyv-store.js';
 import { createLockStore } from '../persistence/lock-store.js';
 import { createTimerStore } from '../persistence/timer-store.js';
 import { answer } from './ask.js';
@@ -41,6 +42,7 @@ export function startCoordinator(deps: CoordinatorDeps) {
     actors: {
       persistence: createPersistenceLogic({
         store: deps.store,
+        batch: batchRunnerOf(deps.store),
         onStoreError: ({ key, operation, error }) => {
           deps.logger.warn('Store operation failed', { key, operation, message: error.message });
           deps.emit({ type: 'store.error', key, operation, message: error.message });

@@ -11,8 +11,8 @@
  *   this registry when it fires, so it always acts on the live lock;
  * - a fire sends at most one lock command, and none for a lock that is locked or removed;
  * - lock records (config, runtime state, code slots) are written through the persistence actor
- *   whenever they change, and a restart inherits from them as a reload inherits from the old
- *   lock;
+ *   whenever they change (a failed write is tried again, and once more at shutdown), and a restart
+ *   inherits from them as a reload inherits from the old lock;
  * - every failure becomes an event on the hub; nothing here throws into an actor.
  */
 import { type ActorRefFrom, type AnyActorRef, createActor } from 'xstate';
@@ -59,6 +59,9 @@ export interface RegistryDeps {
 }
 
 type LockActorRef = ActorRefFrom<LockLogic>;
+
+/** Wait before writing again a lock record whose write failed. */
+const RECORD_RETRY_MS = 5_000;
 
 interface Entry {
   readonly id: string;
@@ -246,7 +249,10 @@ export class LockRegistry {
   /** Retires every actor; stored timer entries stay for the next system to replay. */
   shutdown(): void {
     this.#stopped = true;
-    for (const entry of this.#entries.values()) this.#retire(entry);
+    for (const entry of this.#entries.values()) {
+      this.#saveRecord(entry); // a record whose last write failed gets one more try
+      this.#retire(entry);
+    }
     this.#entries.clear();
   }
 
@@ -305,8 +311,15 @@ export class LockRegistry {
     if (config === entry.savedConfig && sameRuntime(entry.savedRuntime, runtime)) return;
     entry.savedConfig = config;
     entry.savedRuntime = runtime;
-    // a failed write is reported by the persistence actor
-    this.#deps.locks.write(entry.id, { config, runtime }).catch(() => {});
+    this.#deps.locks.write(entry.id, { config, runtime }).catch(() => {
+      // reported by the persistence actor; the host's last report must not be lost with it, so
+      // the record is written again a little later (and at shutdown, whichever comes first)
+      if (this.#entries.get(entry.id) !== entry || entry.savedRuntime !== runtime) return;
+      entry.savedRuntime = null;
+      this.#deps.clock.setTimeout(() => {
+        if (this.#entries.get(entry.id) === entry) this.#saveRecord(entry);
+      }, RECORD_RETRY_MS);
+    });
   }
 
   #watchLock(entry: Entry, lock: LockActorRef): () => void {

@@ -48,6 +48,15 @@ export function provideLockMachine(deps: LockActorDeps) {
   const note = (context: LockContext, which: 'door_open' | 'door_closed' | 'failed', title: string, message: string) =>
     notifications.notify(context.config.id, { id: autolockNotificationId(context.config.name, which), title, message });
 
+  const startAutolock = ({ config }: LockContext): void => {
+    const timer = deps.timerOf(config.id);
+    if (!config.autolock.enabled || timer === undefined) return;
+    const status = timer.status();
+    if (status.state === 'FRESH' || status.running) return;
+    const seconds = autolockDurationSeconds(config, deps.daylight, deps.clock.now());
+    timer.start(seconds).catch(quietly(config.id, 'autolock start'));
+  };
+
   return lockMachine.provide({
     actors: {
       relockCommand: fromPromise<void, { lockId: string; name: string }>(({ input, signal }) =>
@@ -55,15 +64,12 @@ export function provideLockMachine(deps: LockActorDeps) {
       ),
     },
     actions: {
-      ensureAutolock: ({ context }) => {
-        const { config } = context;
-        const timer = deps.timerOf(config.id);
-        if (!config.autolock.enabled || timer === undefined) return;
-        const status = timer.status();
-        if (status.state === 'FRESH' || status.running) return;
-        const seconds = autolockDurationSeconds(config, deps.daylight, deps.clock.now());
-        timer.start(seconds).catch(quietly(config.id, 'autolock start'));
+      ensureAutolock: ({ context, self }) => {
+        // the snapshot before this transition: a pending retry is already this cycle's autolock
+        const retry = regionState(self.getSnapshot() as LockSnapshot, 'retry');
+        if (retry !== 'pending' && retry !== 'relocking') startAutolock(context);
       },
+      rearmAutolock: ({ context }) => startAutolock(context),
       cancelAutolock: ({ context }) => {
         deps.timerOf(context.config.id)?.cancel().catch(quietly(context.config.id, 'autolock cancel'));
       },

@@ -5,6 +5,8 @@
  * - per key, operations apply in the order they were asked; a key has at most one operation in
  *   flight, so a write never overtakes a later remove or the reverse, even when the store answers
  *   out of order;
+ * - operations on distinct keys travel in batches, one batch at a time; on a transactional store
+ *   a batch is one transaction, so 10,000 timer writes cost a few commits, not 10,000;
  * - queued writes and removes of one key coalesce to the latest; every asker is answered when
  *   the operation that superseded theirs is durable;
  * - a read of a key with a queued or in-flight operation answers with what will be on disk
@@ -36,8 +38,10 @@ export interface PersistenceOptions {
   /** A Keyv created with `throwOnErrors: true` (see `createKeyvStore`). */
   readonly store: Keyv;
   readonly onStoreError: (failure: StoreFailure) => void;
-  /** Most store operations in flight at once, across keys. */
-  readonly concurrency?: number;
+  /** Most operations in one batch (default 512). */
+  readonly batchSize?: number;
+  /** How a batch runs (default: side by side; `sqlite://` stores: one transaction). */
+  readonly batch?: BatchRunner;
 }
 
 /** One key's answer in a `readMany`: its value, or the store's error for that key alone. */
@@ -53,18 +57,35 @@ interface Batch {
 interface KeyQueue {
   inFlight?: Batch;
   pending?: Batch;
-  waiting: boolean;
+}
+
+/** Builds the persistence actor logic bound to one store. */
+/** One store operation of a batch, run by a `BatchRunner`. */
+export type StoreWork = () => Promise<void>;
+
+/**
+ * Runs a batch of store operations (on distinct keys) and says how each ended. The default runs
+ * them side by side; a transactional store runs them in one transaction (all or nothing).
+ */
+export type BatchRunner = (works: readonly StoreWork[]) => Promise<PromiseSettledResult<void>[]>;
+
+export const concurrentBatch: BatchRunner = (works) => Promise.allSettled(works.map((work) => work()));
+
+interface Flight {
+  readonly key: string;
+  readonly queue: KeyQueue;
+  readonly batch: Batch;
 }
 
 /** Builds the persistence actor logic bound to one store. */
 export function createPersistenceLogic(options: PersistenceOptions) {
-  const limit = options.concurrency ?? 64;
+  const batchSize = options.batchSize ?? 512;
+  const runBatch = options.batch ?? concurrentBatch;
   return fromCallback<PersistenceEvent>(({ receive }) => {
     const queues = new Map<string, KeyQueue>();
-    // keys waiting for a free slot; a head index keeps dequeuing O(1) at any queue length
-    let ready: string[] = [];
-    let head = 0;
-    let active = 0;
+    // keys with a queued operation and none in flight, in the order they became ready
+    const ready = new Set<string>();
+    let draining = false;
     let flushes: Reply<void>[] = [];
 
     const fail = (operation: StoreOperation, key: string, cause: unknown): StoreError => {
@@ -78,7 +99,7 @@ export function createPersistenceLogic(options: PersistenceOptions) {
     };
 
     const settleFlushes = (): void => {
-      if (active > 0 || queues.size > 0 || flushes.length === 0) return;
+      if (draining || queues.size > 0 || flushes.length === 0) return;
       const done = flushes;
       flushes = [];
       for (const reply of done) reply.resolve();
@@ -89,60 +110,56 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       else await options.store.delete(key);
     };
 
-    const start = (key: string, queue: KeyQueue): void => {
-      const batch = queue.pending;
-      if (batch === undefined) return;
-      queue.pending = undefined;
-      queue.inFlight = batch;
-      active++;
-      const finish = (): void => {
-        active--;
-        queue.inFlight = undefined;
-        if (queue.pending !== undefined) schedule(key, queue);
-        else queues.delete(key);
-        pump();
-      };
-      apply(key, batch.mutation).then(
-        () => {
-          finish();
-          for (const reply of batch.replies) reply.resolve();
-          settleFlushes();
-        },
-        (cause: unknown) => {
-          finish();
-          const error = fail(batch.mutation.kind, key, cause);
-          for (const reply of batch.replies) reply.reject(error);
-          settleFlushes();
-        },
-      );
-    };
-
-    const schedule = (key: string, queue: KeyQueue): void => {
-      if (active < limit) start(key, queue);
-      else if (!queue.waiting) {
-        queue.waiting = true;
-        ready.push(key);
-      }
-    };
-
-    const pump = (): void => {
-      while (active < limit && head < ready.length) {
-        const key = ready[head++];
-        if (head === ready.length) {
-          ready = [];
-          head = 0;
-        }
+    const take = (): Flight[] => {
+      const flights: Flight[] = [];
+      for (const key of ready) {
+        if (flights.length >= batchSize) break;
+        ready.delete(key);
         const queue = queues.get(key);
-        if (queue === undefined) continue;
-        queue.waiting = false;
-        if (queue.inFlight === undefined) start(key, queue);
+        if (queue?.pending === undefined) continue;
+        flights.push({ key, queue, batch: queue.pending });
+        queue.inFlight = queue.pending;
+        queue.pending = undefined;
       }
+      return flights;
+    };
+
+    const land = (flight: Flight, outcome: PromiseSettledResult<void>): void => {
+      const { key, queue, batch } = flight;
+      queue.inFlight = undefined;
+      if (queue.pending !== undefined) ready.add(key);
+      else queues.delete(key);
+      if (outcome.status === 'fulfilled') {
+        for (const reply of batch.replies) reply.resolve();
+        return;
+      }
+      const error = fail(batch.mutation.kind, key, outcome.reason);
+      for (const reply of batch.replies) reply.reject(error);
+    };
+
+    /** Applies ready operations, one batch at a time, until none is left. */
+    const drain = async (): Promise<void> => {
+      draining = true;
+      while (ready.size > 0) {
+        const flights = take();
+        let outcomes: PromiseSettledResult<void>[];
+        try {
+          outcomes = await runBatch(flights.map((flight) => () => apply(flight.key, flight.batch.mutation)));
+        } catch (error) {
+          outcomes = flights.map(() => ({ status: 'rejected', reason: error }));
+        }
+        flights.forEach((flight, i) =>
+          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('no outcome') }),
+        );
+      }
+      draining = false;
+      settleFlushes();
     };
 
     const enqueue = (key: string, mutation: Mutation, reply: Reply<void>): void => {
       let queue = queues.get(key);
       if (queue === undefined) {
-        queue = { waiting: false };
+        queue = {};
         queues.set(key, queue);
       }
       if (queue.pending === undefined) queue.pending = { mutation, replies: [reply] };
@@ -150,7 +167,12 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         queue.pending.mutation = mutation;
         queue.pending.replies.push(reply);
       }
-      if (queue.inFlight === undefined) schedule(key, queue);
+      if (queue.inFlight === undefined) ready.add(key);
+      // a batch starts on the next turn, so operations asked together travel together
+      if (!draining) {
+        draining = true;
+        queueMicrotask(() => void drain());
+      }
     };
 
     const read = (key: string): Promise<unknown> => {

@@ -51,6 +51,7 @@ export type LockEvent =
   | { readonly type: 'AUTOLOCK_LOCKED' }
   /** A fire failed (driver error, timeout, lock gone from the host). */
   | { readonly type: 'AUTOLOCK_FAILED'; readonly reason: string }
+  /** Drop a pending retry: autolock disabled, or cancelled by hand. */
   | { readonly type: 'CLEAR_RETRY' }
   | { readonly type: 'RETIRE' };
 
@@ -93,8 +94,13 @@ export const lockMachine = setup({
     relockCommand: fromPromise<void, { lockId: string; name: string }>(async () => missing('actor', 'relockCommand')()),
   },
   actions: {
-    /** Starts the autolock timer if autolock is enabled and the timer is not already running. */
+    /**
+     * Starts the autolock timer if autolock is enabled, the timer is not already running, and no
+     * door-close retry is pending (the retry is this cycle's autolock).
+     */
     ensureAutolock: missing('action', 'ensureAutolock'),
+    /** Starts the autolock after a retry's lock command, whatever the retry region was in. */
+    rearmAutolock: missing('action', 'rearmAutolock'),
     cancelAutolock: missing('action', 'cancelAutolock'),
     dismissAutolockNotifications: missing('action', 'dismissAutolockNotifications'),
     dismissDoorOpen: missing('action', 'dismissDoorOpen'),
@@ -273,7 +279,7 @@ export const lockMachine = setup({
                   actions: ['dismissDoorOpen', 'notifyDoorClosed'],
                 },
                 LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
-                CLEAR_RETRY: 'idle',
+                CLEAR_RETRY: { target: 'idle', actions: 'dismissDoorOpen' },
               },
             },
             relocking: {
@@ -282,18 +288,18 @@ export const lockMachine = setup({
                 src: 'relockCommand',
                 input: ({ context }) => ({ lockId: context.config.id, name: context.config.name }),
                 onDone: [
-                  { guard: stateIn({ live: { bolt: 'unlocked' } }), target: 'idle', actions: 'ensureAutolock' },
+                  { guard: stateIn({ live: { bolt: 'unlocked' } }), target: 'idle', actions: 'rearmAutolock' },
                   { target: 'idle' },
                 ],
                 onError: {
                   target: 'idle',
-                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'ensureAutolock'],
+                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'rearmAutolock'],
                 },
               },
               after: {
                 commandTimeout: {
                   target: 'idle',
-                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'ensureAutolock'],
+                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'rearmAutolock'],
                 },
               },
               on: {

@@ -4,11 +4,14 @@
  * Invariants:
  * - every store relock uses throws on errors (`throwOnErrors`): keyv's default turns a failing
  *   `get` into `undefined`, which would read as "no timer" and silently drop an autolock;
- * - the default is an in-memory Keyv that still JSON-serializes, as a durable store would; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
+ * - the default is an in-memory Keyv that still JSON-serializes, as a durable store would;
+ * - on a `sqlite://` store relock opened, the persistence actor writes each batch in one
+ *   transaction (`batchRunnerOf`); a host's own Keyv gets one write per operation; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
  * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`.
  */
 import Keyv from 'keyv';
+import { type BatchRunner, concurrentBatch } from '../actors/persistence.actor.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
@@ -29,7 +32,43 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
     const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
     await adapter.query('PRAGMA journal_mode=WAL');
     await adapter.query('PRAGMA synchronous=NORMAL');
-    return new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
+    const keyv = new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
+    batchRunners.set(
+      keyv,
+      sqliteTransaction((sql) => adapter.query(sql)),
+    );
+    return keyv;
   }
   throw new InvalidArgumentError('store', option, "a Keyv instance, 'memory', or a sqlite:// URL");
+}
+
+const batchRunners = new WeakMap<Keyv, BatchRunner>();
+
+/** How the persistence actor should run a batch on `store`: one transaction on a store relock opened on SQLite. */
+export function batchRunnerOf(store: Keyv): BatchRunner | undefined {
+  return batchRunners.get(store);
+}
+
+/**
+ * A batch as one SQLite transaction: all of it is durable, or none of it is (every operation of
+ * a failed batch is reported and retried by its asker).
+ */
+export function sqliteTransaction(query: (sql: string) => Promise<unknown>): BatchRunner {
+  return async (works) => {
+    if (works.length < 2) return concurrentBatch(works);
+    await query('BEGIN IMMEDIATE');
+    const outcomes = await Promise.allSettled(works.map((work) => work()));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed === undefined) {
+      try {
+        await query('COMMIT');
+        return outcomes;
+      } catch (error) {
+        await query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    }
+    await query('ROLLBACK').catch(() => {});
+    return works.map(() => failed);
+  };
 }

@@ -65,11 +65,16 @@ describe('persistence actor', () => {
     const { store, persistence } = await persistenceOn(map);
     const release = map.holdNext('set');
     const first = persistence.write('k', 1);
+    await new Promise((resolve) => setImmediate(resolve)); // the first write is now in flight
     const rest = [2, 3, 4].map((n) => persistence.write('k', n));
     release();
     await Promise.all([first, ...rest]);
     expect(await store.get('k')).toBe(4);
     expect(map.calls.filter((c) => c.op === 'set')).toHaveLength(2);
+    // writes asked together, before any is in flight, travel as one
+    await Promise.all([5, 6, 7].map((n) => persistence.write('k', n)));
+    expect(map.calls.filter((c) => c.op === 'set')).toHaveLength(3);
+    expect(await store.get('k')).toBe(7);
   });
 
   it('a store error is reported with its key, rejects only its askers, and the queue goes on', async () => {

@@ -21,6 +21,7 @@ const config = parseLockConfig({ id: 'front', name: 'Front', hasDoorSensor: true
 const model = lockMachine.provide({
   actions: {
     ensureAutolock: () => {},
+    rearmAutolock: () => {},
     cancelAutolock: () => {},
     dismissAutolockNotifications: () => {},
     dismissDoorOpen: () => {},

@@ -135,7 +135,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
       if (what === 'command') {
         expect(
           mayCommand.get(id) ?? true,
-          `I4 a second lock command for ${id} in one autolock cycle (${where()})`,
+          `I4 a second lock command for ${id} in one autolock cycle (${where()}; ${h.driver.timeline.join(' | ')})`,
         ).toBe(true);
         mayCommand.set(id, false);
       } else if (['autolock.started', 'autolock.retry-pending', 'autolock.failed'].includes(what)) {
@@ -144,7 +144,19 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
     }
     timelineSeen = h.driver.timeline.length;
   };
-  const ignore = (promise: Promise<unknown>) => promise.catch(() => {});
+  /**
+   * Awaits a call the way a host would in real time: a cancel or removal waits for an in-flight
+   * fire, which ends by itself or by the action timeout, so simulated time moves on meanwhile.
+   */
+  const ignore = async (promise: Promise<unknown>) => {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let second = 0; second < 120 && !settled; second++) await clock.advance(second === 0 ? 0 : 1_000);
+    await promise.catch(() => {});
+  };
   try {
     await h.relock.addLocks(LOCKS.map((id) => configOf(id)));
     for (const id of LOCKS) present.add(id);
@@ -214,10 +226,14 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           timelineSeen = 0;
           // an entry kept by a command that was in flight at the stop is replayed: a new cycle
           mayCommand.clear();
-          try {
-            await h.relock.addLocks([...present].map((id) => configOf(id, generation[id])));
-          } catch {
-            await h.relock.addLocks([...present].map((id) => configOf(id, generation[id])));
+          // a store failure refuses the whole add (nothing half-created); the host tries again
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await h.relock.addLocks([...present].map((id) => configOf(id, generation[id])));
+              break;
+            } catch (error) {
+              if (attempt >= 10) throw error;
+            }
           }
           // what a restart replays is a new cycle: the host's last word on each lock still holds
           cancelled.clear();
@@ -275,7 +291,7 @@ describe('interleavings, property-based', () => {
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), fc.boolean(), (steps, storeFaults) =>
         run(steps, storeFaults),
       ),
-      { numRuns, seed, path, verbose: 1 },
+      { numRuns, seed, path, verbose: 1, timeout: 10_000 },
     );
   }, 600_000);
 });
