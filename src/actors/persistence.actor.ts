@@ -148,9 +148,9 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         } catch (error) {
           outcomes = flights.map(() => ({ status: 'rejected', reason: error }));
         }
-        flights.forEach((flight, i) =>
-          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('no outcome') }),
-        );
+        for (const [i, flight] of flights.entries()) {
+          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') });
+        }
       }
       draining = false;
       settleFlushes();
