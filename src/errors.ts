@@ -122,3 +122,10 @@ export class SystemStoppedError extends RelockError {
     super('SYSTEM_STOPPED', `${what} is stopped`);
   }
 }
+
+/** The default of a machine's action, guard, delay or actor that must be supplied with `.provide()`. */
+export function notProvided(kind: string, name: string): () => never {
+  return () => {
+    throw new MissingImplementationError(kind, name);
+  };
+}

@@ -23,7 +23,7 @@
  * - a fire that finds its lock gone is terminal: the entry is removed and the timer is DONE.
  */
 import { assign, emit, fromPromise, setup } from 'xstate';
-import { MissingImplementationError } from '../errors.js';
+import { notProvided as missing } from '../errors.js';
 import type { FireOutcome } from '../events.js';
 import type { TimerEntry } from '../persistence/timer-entry.js';
 
@@ -57,10 +57,6 @@ export type AutolockTimerEmitted =
 export interface AutolockTimerInput {
   readonly lockId: string;
 }
-
-const missing = (kind: string, name: string) => () => {
-  throw new MissingImplementationError(kind, name);
-};
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -18,7 +18,7 @@
 import { fromCallback, fromPromise, setup } from 'xstate';
 import type { SealedReply } from '../actors/ask.js';
 import type { PersistenceEvent } from '../actors/persistence.actor.js';
-import { MissingImplementationError } from '../errors.js';
+import { notProvided as missing } from '../errors.js';
 import type { LockConfig } from '../model/lock-config.js';
 import type { LockEvent } from './lock.machine.js';
 
@@ -31,10 +31,6 @@ export type CoordinatorEvent =
 
 /** The coordinator keeps no per-lock data in its snapshot (see the header). */
 export type CoordinatorContext = Record<string, never>;
-
-const missing = (kind: string, name: string) => () => {
-  throw new MissingImplementationError(kind, name);
-};
 
 export const coordinatorMachine = setup({
   types: {

@@ -24,7 +24,7 @@
  * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
  */
 import { and, assign, emit, fromPromise, raise, setup, stateIn } from 'xstate';
-import { MissingImplementationError } from '../errors.js';
+import { notProvided as missing } from '../errors.js';
 import type { AutolockSettings, LockConfig } from '../model/lock-config.js';
 import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 
@@ -58,10 +58,6 @@ export type LockEvent =
 export type LockEmitted =
   | { readonly type: 'retry-pending'; readonly lockId: string }
   | { readonly type: 'retry-failed'; readonly lockId: string; readonly reason: string };
-
-const missing = (kind: string, name: string) => () => {
-  throw new MissingImplementationError(kind, name);
-};
 
 const reports =
   (state: LockState) =>
