@@ -20,7 +20,7 @@ import type { LockRegistry } from './actors/lock-registry.js';
 import { Notifications } from './actors/notifications.js';
 import type { Persistence } from './actors/persistence.actor.js';
 import { type Clock, systemClock } from './clock/clock.js';
-import { InvalidArgumentError, SystemStoppedError } from './errors.js';
+import { InvalidArgumentError, LockNotFoundError, SystemStoppedError } from './errors.js';
 import { EventHub, type EventSink, type RelockEvent } from './events.js';
 import { consoleLogger, type Logger, safeLogger } from './logger.js';
 import type { LockEvent } from './machines/lock.machine.js';
@@ -157,7 +157,7 @@ class RelockSystem implements Relock {
   #lockId(lockId: unknown): string {
     this.#live();
     const id = validateLockId(lockId, 'lockId');
-    if (!this.#registry.has(id)) this.#registry.status(id); // throws LockNotFoundError
+    if (!this.#registry.has(id)) throw new LockNotFoundError(id);
     return id;
   }
 
