@@ -109,7 +109,7 @@ export class LockRegistry {
         (entry, request) => this.#fire(entry, request),
       ),
     };
-    // built here, not on the first add: the first add runs inside the coordinator's action
+    // built once, here: every timer of this system shares the provided logic
     provideAutolockTimer(this.#timerDeps);
   }
 
