@@ -4,7 +4,8 @@
  * Invariants:
  * - every error a caller can act on is a `RelockError` with a stable `code`;
  * - an `InvalidArgumentError` names the field and shows the offending value, except for secret
- *   fields (PINs), whose value is never put into a message or a property;
+ *   fields (PINs), whose value is never put into a message or a property, also when the rejected
+ *   value is an object or array that holds one;
  * - a `StoreError` names the key and the operation and keeps the store's own error as `cause`.
  */
 
@@ -29,6 +30,20 @@ export class RelockError extends Error {
 
 /** Field names whose values are secret and must never be echoed. */
 const SECRET_FIELD = /(^|\.)pin$/i;
+const SECRET_KEY = /^pin$/i;
+
+/** A copy of plain objects and arrays with every `pin` field replaced, so no rejected value shows one. */
+function withoutSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 6 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      SECRET_KEY.test(key) ? '[redacted]' : withoutSecrets(item, depth + 1),
+    ]),
+  );
+}
 
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
@@ -46,15 +61,15 @@ function describe(value: unknown): string {
 /** An argument or config field has a value relock cannot accept. */
 export class InvalidArgumentError extends RelockError {
   readonly field: string;
-  /** The rejected value; `'[redacted]'` for secret fields. */
+  /** The rejected value; `'[redacted]'` for secret fields, and any `pin` inside it redacted. */
   readonly value: unknown;
 
   constructor(field: string, value: unknown, expected: string) {
     const secret = SECRET_FIELD.test(field);
-    const shown = secret ? '[redacted]' : describe(value);
-    super('INVALID_ARGUMENT', `Invalid ${field}: ${shown} (expected ${expected})`);
+    const shown = secret ? '[redacted]' : withoutSecrets(value);
+    super('INVALID_ARGUMENT', `Invalid ${field}: ${secret ? shown : describe(shown)} (expected ${expected})`);
     this.field = field;
-    this.value = secret ? '[redacted]' : value;
+    this.value = shown;
   }
 }
 

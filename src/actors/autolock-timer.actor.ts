@@ -26,9 +26,10 @@ import {
   type AutolockTimerEmitted,
   type AutolockTimerEvent,
   autolockTimerMachine,
+  recoveredEntry,
 } from '../machines/autolock-timer.machine.js';
 import { entryStartingAt, type TimerEntry } from '../persistence/timer-entry.js';
-import { type TimerStore, timerKey } from '../persistence/timer-store.js';
+import type { TimerStore } from '../persistence/timer-store.js';
 
 export interface FireRequest {
   readonly lockId: string;
@@ -82,9 +83,8 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
     },
     guards: {
       foundOverdueEntry: ({ event }) => {
-        const entry =
-          event.type === 'RECOVERED' ? event.entry : (event as unknown as { output: TimerEntry | null }).output;
-        return entry !== null && entry !== undefined && entry.endsAt <= clock.now();
+        const entry = recoveredEntry(event);
+        return entry !== null && entry.endsAt <= clock.now();
       },
     },
     delays: {
@@ -165,10 +165,12 @@ export class AutolockTimer {
   readonly lockId: string;
   readonly actor: AutolockTimerActorRef;
   readonly #clock: Clock;
+  readonly #timers: TimerStore;
 
   constructor(options: CreateAutolockTimerOptions) {
     this.lockId = options.lockId;
     this.#clock = options.deps.clock;
+    this.#timers = options.deps.timers;
     this.actor = createActor(provideAutolockTimer(options.deps), {
       input: { lockId: options.lockId },
       ...(options.parent ? { parent: options.parent } : { clock: options.deps.clock }),
@@ -210,7 +212,11 @@ export class AutolockTimer {
         !(s.matches('arming') || s.matches('firing') || s.matches('clearing')),
     );
     if (after.matches('arming')) {
-      throw new StoreError('write', timerKey(this.lockId), new Error(after.context.lastError ?? 'unknown error'));
+      throw new StoreError(
+        'write',
+        this.#timers.key(this.lockId),
+        new Error(after.context.lastError ?? 'unknown error'),
+      );
     }
   }
 

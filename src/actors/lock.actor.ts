@@ -111,7 +111,8 @@ export function provideLockMachine(deps: LockActorDeps) {
 export type LockLogic = ReturnType<typeof provideLockMachine>;
 export type LockSnapshot = SnapshotFrom<typeof lockMachine>;
 
-function regionState(snapshot: LockSnapshot, region: 'bolt' | 'door' | 'retry'): string | undefined {
+/** The state of one region of a live lock (`undefined` once retired). */
+export function regionState(snapshot: LockSnapshot, region: 'bolt' | 'door' | 'retry'): string | undefined {
   const value = snapshot.value;
   return typeof value === 'string' ? undefined : (value as { live?: Record<string, string> }).live?.[region];
 }

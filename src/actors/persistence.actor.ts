@@ -59,7 +59,6 @@ interface KeyQueue {
   pending?: Batch;
 }
 
-/** Builds the persistence actor logic bound to one store. */
 /** One store operation of a batch, run by a `BatchRunner`. */
 export type StoreWork = () => Promise<void>;
 

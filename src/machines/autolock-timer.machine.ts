@@ -63,7 +63,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** The entry a recovery found: from a RECOVERED event or from the readEntry actor's output. */
-function recoveredEntry(event: { type: string }): TimerEntry | null {
+export function recoveredEntry(event: { type: string }): TimerEntry | null {
   const found = event as { type: string; entry?: TimerEntry | null; output?: TimerEntry | null };
   return (event.type === 'RECOVERED' ? found.entry : found.output) ?? null;
 }

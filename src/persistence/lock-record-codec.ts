@@ -11,6 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { type LockConfig, parseLockConfig } from '../model/lock-config.js';
 import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
+import type { Decoded } from './record-store.js';
 
 export const LOCK_RECORD_VERSION = 1;
 
@@ -18,10 +19,6 @@ export interface LockRecord {
   readonly config: LockConfig;
   readonly runtime: LockRuntime;
 }
-
-export type DecodedLockRecord =
-  | { readonly ok: true; readonly record: LockRecord }
-  | { readonly ok: false; readonly reason: string };
 
 export function encodeLockRecord(record: LockRecord): unknown {
   const { config, runtime } = record;
@@ -39,7 +36,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function decodeLockRecord(raw: unknown): DecodedLockRecord {
+export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
   if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
   if (raw.v !== LOCK_RECORD_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(raw.v)}` };
   let config: LockConfig;
@@ -55,7 +52,7 @@ export function decodeLockRecord(raw: unknown): DecodedLockRecord {
   if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
   return {
     ok: true,
-    record: {
+    value: {
       config,
       runtime: Object.freeze({
         lockState: runtime.lockState,

@@ -16,10 +16,7 @@ export function createLockStore(persistence: Persistence, logger: Logger, emit: 
       prefix: 'lock',
       label: 'lock record',
       encode: encodeLockRecord,
-      decode: (raw) => {
-        const decoded = decodeLockRecord(raw);
-        return decoded.ok ? { ok: true, value: decoded.record } : decoded;
-      },
+      decode: decodeLockRecord,
     },
     persistence,
     logger,

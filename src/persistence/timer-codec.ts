@@ -8,6 +8,7 @@
  * - a naive timestamp (no zone) is read as UTC, never as the host's local time;
  * - the upstream shape `{ "end_time": ..., "duration": ... }` is accepted on read.
  */
+import type { Decoded } from './record-store.js';
 import { createTimerEntry, type TimerEntry } from './timer-entry.js';
 
 export const TIMER_FORMAT_VERSION = 1;
@@ -17,10 +18,6 @@ export interface EncodedTimerEntry {
   readonly endsAt: string;
   readonly durationSeconds: number;
 }
-
-export type DecodedTimerEntry =
-  | { readonly ok: true; readonly entry: TimerEntry }
-  | { readonly ok: false; readonly reason: string };
 
 export function encodeTimerEntry(entry: TimerEntry): EncodedTimerEntry {
   return {
@@ -49,7 +46,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads a stored value defensively; see the header for what is accepted. */
-export function decodeTimerEntry(raw: unknown): DecodedTimerEntry {
+export function decodeTimerEntry(raw: unknown): Decoded<TimerEntry> {
   if (!isRecord(raw)) return { ok: false, reason: `not an object (${Array.isArray(raw) ? 'array' : typeof raw})` };
   const legacy = !('endsAt' in raw) && 'end_time' in raw;
   const rawEnd = legacy ? raw.end_time : raw.endsAt;
@@ -63,5 +60,5 @@ export function decodeTimerEntry(raw: unknown): DecodedTimerEntry {
     return { ok: false, reason: 'missing or non-numeric duration' };
   }
   if (rawDuration < 0) return { ok: false, reason: 'negative duration' };
-  return { ok: true, entry: createTimerEntry({ endsAt, durationSeconds: Math.round(rawDuration) }) };
+  return { ok: true, value: createTimerEntry({ endsAt, durationSeconds: Math.round(rawDuration) }) };
 }

@@ -11,20 +11,13 @@ import type { TimerEntry } from './timer-entry.js';
 
 export type TimerStore = RecordStore<TimerEntry>;
 
-export function timerKey(lockId: string): string {
-  return `timer:${lockId}`;
-}
-
 export function createTimerStore(persistence: Persistence, logger: Logger, emit: EventSink): TimerStore {
   return new RecordStore<TimerEntry>(
     {
       prefix: 'timer',
       label: 'timer entry',
       encode: encodeTimerEntry,
-      decode: (raw) => {
-        const decoded = decodeTimerEntry(raw);
-        return decoded.ok ? { ok: true, value: decoded.entry } : decoded;
-      },
+      decode: decodeTimerEntry,
     },
     persistence,
     logger,

@@ -144,6 +144,19 @@ describe('lock config', () => {
     expect(JSON.stringify(error)).not.toContain('12x45');
   });
 
+  it('a rejected object that holds a PIN shows neither the PIN in the message nor in the value', () => {
+    let error: unknown;
+    try {
+      parseLockConfig({ id: 'a', name: 'A', codeSlots: { slot: { number: 1, pin: '904417' } } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toContain('"pin":"[redacted]"');
+    expect(JSON.stringify((error as InvalidArgumentError).value)).not.toContain('904417');
+    expect((error as Error).message).not.toContain('904417');
+  });
+
   it('a PIN prints as [PIN] everywhere but reveal()', async () => {
     const pin = Pin.from('482913');
     const { inspect } = await import('node:util');

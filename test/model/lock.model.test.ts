@@ -9,6 +9,7 @@
 import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
+import { regionState } from '../../src/actors/lock.actor.js';
 import { lockMachine } from '../../src/machines/lock.machine.js';
 import { parseLockConfig } from '../../src/model/lock-config.js';
 import { boundedSimplePaths } from '../support/bounded-paths.js';
@@ -34,8 +35,7 @@ const model = lockMachine.provide({
 type ModelSnapshot = SnapshotFrom<typeof model>;
 type ModelEvent = { type: string; [key: string]: unknown };
 
-const region = (state: ModelSnapshot, name: 'bolt' | 'door' | 'retry'): string =>
-  (state.value as { live?: Record<string, string> }).live?.[name] ?? 'retired';
+const region = (state: ModelSnapshot, name: 'bolt' | 'door' | 'retry'): string => regionState(state, name) ?? 'retired';
 
 function eventsIn(state: ModelSnapshot): ModelEvent[] {
   const events: ModelEvent[] = [

@@ -13,8 +13,8 @@ describe('lock record codec', () => {
     const decoded = decodeLockRecord(raw);
     expect(decoded.ok).toBe(true);
     if (decoded.ok) {
-      expect(decoded.record.runtime).toEqual(runtime);
-      expect(decoded.record.config.codeSlots[0]?.pin?.reveal()).toBe('482913');
+      expect(decoded.value.runtime).toEqual(runtime);
+      expect(decoded.value.config.codeSlots[0]?.pin?.reveal()).toBe('482913');
     }
   });
 

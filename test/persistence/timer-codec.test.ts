@@ -25,20 +25,20 @@ describe('timer entry', () => {
     const entry = createTimerEntry({ endsAt: Date.UTC(2026, 5, 1, 9, 30), durationSeconds: 900 });
     const encoded = encodeTimerEntry(entry);
     expect(encoded).toEqual({ v: 1, endsAt: '2026-06-01T09:30:00.000Z', durationSeconds: 900 });
-    expect(decodeTimerEntry(JSON.parse(JSON.stringify(encoded)))).toEqual({ ok: true, entry });
+    expect(decodeTimerEntry(JSON.parse(JSON.stringify(encoded)))).toEqual({ ok: true, value: entry });
   });
 });
 
 describe('T16 corrupt timer entries', () => {
   it('a naive timestamp is read as UTC, not local time', () => {
     const decoded = decodeTimerEntry({ endsAt: '2026-03-01T12:00:00', durationSeconds: 60 });
-    expect(decoded).toEqual({ ok: true, entry: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 60 } });
+    expect(decoded).toEqual({ ok: true, value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 60 } });
   });
 
   it('the legacy upstream shape { end_time, duration } reads', () => {
     expect(decodeTimerEntry({ end_time: '2026-03-01T12:00:00+00:00', duration: 900 })).toEqual({
       ok: true,
-      entry: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 900 },
+      value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 900 },
     });
     expect(decodeTimerEntry({ end_time: '2026-03-01 12:00:00', duration: 900 })).toMatchObject({ ok: true });
   });
