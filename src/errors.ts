@@ -4,8 +4,10 @@
  * Invariants:
  * - every error a caller can act on is a `RelockError` with a stable `code`;
  * - an `InvalidArgumentError` names the field and shows the offending value, except for secret
- *   fields (PINs), whose value is never put into a message or a property, also when the rejected
- *   value is an object or array that holds one;
+ *   fields (a PIN, and every field of a code slot, where a PIN may have been typed by mistake:
+ *   `codeSlots: ['482913']`), whose value is never put into a message, the stack or a property,
+ *   also when the rejected value is an object or array that holds one (nested too deep to check:
+ *   not shown either);
  * - a `StoreError` names the key and the operation and keeps the store's own error as `cause`.
  */
 
@@ -28,13 +30,15 @@ export class RelockError extends Error {
   }
 }
 
-/** Field names whose values are secret and must never be echoed. */
-const SECRET_FIELD = /(^|\.)pin$/i;
-const SECRET_KEY = /^pin$/i;
+/** Field paths whose values are secret and must never be echoed: a PIN, and anything inside code slots. */
+const SECRET_FIELD = /(^|\.)(pin$|codeSlots(\[|\.|$))/i;
+const SECRET_KEY = /^(pin|codeSlots)$/i;
+const MAX_DEPTH = 6;
 
-/** A copy of plain objects and arrays with every `pin` field replaced, so no rejected value shows one. */
+/** A copy of plain objects and arrays with every `pin` and `codeSlots` field replaced, so no rejected value shows one. */
 function withoutSecrets(value: unknown, depth = 0): unknown {
-  if (depth > 6 || typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > MAX_DEPTH) return Array.isArray(value) ? '[array]' : '[object]';
   if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, depth + 1));
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   return Object.fromEntries(

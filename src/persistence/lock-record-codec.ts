@@ -5,7 +5,7 @@
  * - this is the only place a PIN is turned back into digits for storage (`Pin.reveal()`), and
  *   the only place stored digits become a `Pin` again;
  * - decoding never throws: anything that is not a valid record decodes to a reason (which never
- *   contains a PIN), and the caller prunes it;
+ *   contains a PIN, nor any value of a code-slot field), and the caller prunes it;
  * - the stored shape is versioned: `{ v: 1, config, runtime }`.
  */
 import { InvalidArgumentError } from '../errors.js';

@@ -18,27 +18,31 @@ describe('lock config', () => {
     ['autolock that is not an object', { id: 'a', name: 'A', autolock: 5 }, /config\.autolock: 5/],
     ['notifications that are not an object', { id: 'a', name: 'A', notifications: [] }, /config\.notifications/],
     ['code slots that are not an array', { id: 'a', name: 'A', codeSlots: {} }, /config\.codeSlots/],
-    ['a code slot that is not an object', { id: 'a', name: 'A', codeSlots: [7] }, /config\.codeSlots\[0\]: 7/],
-    ['slot number 0', { id: 'a', name: 'A', codeSlots: [{ number: 0 }] }, /codeSlots\[0\]\.number: 0/],
+    [
+      'a code slot that is not an object',
+      { id: 'a', name: 'A', codeSlots: [7] },
+      /config\.codeSlots\[0\]: \[redacted\]/,
+    ],
+    ['slot number 0', { id: 'a', name: 'A', codeSlots: [{ number: 0 }] }, /codeSlots\[0\]\.number: \[redacted\]/],
     [
       'a slot name that is not a string',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, name: 5 }] },
-      /codeSlots\[0\]\.name: 5/,
+      /codeSlots\[0\]\.name: \[redacted\]/,
     ],
     [
       'limits that are not an object',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: 'x' }] },
-      /accessLimits: "x"/,
+      /codeSlots\[0\]\.accessLimits: \[redacted\]/,
     ],
     [
       'a negative use count',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { useCount: -1 } }] },
-      /useCount: -1/,
+      /accessLimits\.useCount: \[redacted\]/,
     ],
     [
       'a date range that is not an object',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { dateRange: 3 } }] },
-      /dateRange: 3/,
+      /accessLimits\.dateRange: \[redacted\]/,
     ],
     [
       'a malformed date',
@@ -52,27 +56,27 @@ describe('lock config', () => {
     [
       'weekdays that are not an array',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: {} } }] },
-      /weekdays: \{\}/,
+      /accessLimits\.weekdays: \[redacted\]/,
     ],
     [
       'a weekday that is not an object',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [1] } }] },
-      /weekdays\[0\]: 1/,
+      /weekdays\[0\]: \[redacted\]/,
     ],
     [
       'weekday 7',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 7 }] } }] },
-      /weekdays\[0\]\.weekday: 7/,
+      /weekdays\[0\]\.weekday: \[redacted\]/,
     ],
     [
       'a weekday listed twice',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 1 }, { weekday: 1 }] } }] },
-      /weekdays\[1\]\.weekday: 1/,
+      /weekdays\[1\]\.weekday: \[redacted\] \(expected a weekday not listed twice\)/,
     ],
     [
       'a window that is not an object',
       { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 1, window: 'am' }] } }] },
-      /window: "am"/,
+      /weekdays\[0\]\.window: \[redacted\]/,
     ],
     [
       'a window with an unknown mode',
@@ -86,7 +90,7 @@ describe('lock config', () => {
           },
         ],
       },
-      /window\.mode: "maybe"/,
+      /window\.mode: \[redacted\]/,
     ],
     ['a missing id', { name: 'A' }, /config\.id: undefined/],
     ['an id with spaces', { id: 'front door', name: 'A' }, /config\.id: "front door"/],
@@ -95,7 +99,7 @@ describe('lock config', () => {
     [
       'a duplicate slot',
       { id: 'a', name: 'A', codeSlots: [{ number: 1 }, { number: 1 }] },
-      /codeSlots\[1\]\.number: 1/,
+      /codeSlots\[1\]\.number: \[redacted\] \(expected a slot number not used twice\)/,
     ],
     [
       'a bad weekday window',
@@ -109,7 +113,7 @@ describe('lock config', () => {
           },
         ],
       },
-      /codeSlots\[0\]\.accessLimits\.weekdays\[0\]\.window\.start: "25:00"/,
+      /codeSlots\[0\]\.accessLimits\.weekdays\[0\]\.window\.start: \[redacted\]/,
     ],
     [
       'a reversed date range',
@@ -122,10 +126,14 @@ describe('lock config', () => {
     ],
   ];
 
-  it.each(bad)('%s is refused with a typed error naming the field and the value', (_name, input, message) => {
-    expect(() => parseLockConfig(input)).toThrow(InvalidArgumentError);
-    expect(() => parseLockConfig(input)).toThrow(message);
-  });
+  // inside a code slot the value is never shown (10.13): a PIN may have been typed into any field
+  it.each(bad)(
+    '%s is refused with a typed error naming the field and the value (unless in a code slot)',
+    (_name, input, message) => {
+      expect(() => parseLockConfig(input)).toThrow(InvalidArgumentError);
+      expect(() => parseLockConfig(input)).toThrow(message);
+    },
+  );
 
   it('a config that is not an object is refused', () => {
     expect(() => parseLockConfig(null)).toThrow(/Invalid config: null/);
@@ -147,7 +155,7 @@ describe('lock config', () => {
   it('a rejected object that holds a PIN shows neither the PIN in the message nor in the value', () => {
     let error: unknown;
     try {
-      parseLockConfig({ id: 'a', name: 'A', codeSlots: { slot: { number: 1, pin: '904417' } } });
+      parseLockConfig({ id: 'a', name: 'A', notifications: [{ slot: { number: 1, pin: '904417' } }] });
     } catch (caught) {
       error = caught;
     }
@@ -164,5 +172,68 @@ describe('lock config', () => {
     expect(JSON.stringify({ pin })).toBe('{"pin":"[PIN]"}');
     expect(inspect({ pin })).not.toContain('482913');
     expect(pin.reveal()).toBe('482913');
+  });
+});
+
+describe('(10.13) secrets in code slots', () => {
+  const PIN = '482913';
+  const caught = (run: () => unknown): InvalidArgumentError => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) return error;
+      throw error;
+    }
+    throw new Error('expected an InvalidArgumentError');
+  };
+  const shows = (error: InvalidArgumentError): string =>
+    [error.message, error.stack, JSON.stringify(error.value), String(error.value), JSON.stringify(error)].join('\n');
+
+  it('(10.13) a code slot given as a bare PIN string is refused without the PIN in the message, stack or value', () => {
+    const error = caught(() => parseLockConfig({ id: 'a', name: 'A', codeSlots: [PIN] }));
+    expect(error.field).toBe('config.codeSlots[0]');
+    expect(error.message).toMatch(/Invalid config\.codeSlots\[0\]: \[redacted\] \(expected an object\)/);
+    expect(shows(error)).not.toContain(PIN);
+  });
+
+  const slotFields: Array<[string, unknown, string]> = [
+    ['codeSlots itself', PIN, 'config.codeSlots'],
+    ['a slot number', Number(PIN), 'config.codeSlots[0].number'],
+    ['a slot name', Number(PIN), 'config.codeSlots[0].name'],
+    ['a slot flag', PIN, 'config.codeSlots[0].enabled'],
+    ['access limits', PIN, 'config.codeSlots[0].accessLimits'],
+    ['a use count', `${PIN}`, 'config.codeSlots[0].accessLimits.useCount'],
+    ['a date range', PIN, 'config.codeSlots[0].accessLimits.dateRange'],
+    ['a weekday', Number(PIN), 'config.codeSlots[0].accessLimits.weekdays[0].weekday'],
+    ['a window', PIN, 'config.codeSlots[0].accessLimits.weekdays[0].window'],
+  ];
+  const placed = (where: string, value: unknown): unknown => {
+    const slot: Record<string, unknown> = { number: 1 };
+    if (where === 'codeSlots itself') return { id: 'a', name: 'A', codeSlots: value };
+    if (where === 'a slot number') slot.number = value;
+    if (where === 'a slot name') slot.name = value;
+    if (where === 'a slot flag') slot.enabled = value;
+    if (where === 'access limits') slot.accessLimits = value;
+    if (where === 'a use count') slot.accessLimits = { useCount: value };
+    if (where === 'a date range') slot.accessLimits = { dateRange: value };
+    if (where === 'a weekday') slot.accessLimits = { weekdays: [{ weekday: value }] };
+    if (where === 'a window') slot.accessLimits = { weekdays: [{ weekday: 1, window: value }] };
+    return { id: 'a', name: 'A', codeSlots: [slot] };
+  };
+
+  it.each(slotFields)(
+    '(10.13) a PIN typed into %s is refused, naming the field but not the value',
+    (where, value, field) => {
+      const error = caught(() => parseLockConfig(placed(where, value)));
+      expect(error.field).toBe(field);
+      expect(error.value).toBe('[redacted]');
+      expect(shows(error)).not.toContain(PIN);
+    },
+  );
+
+  it('(10.13) a rejected array of configs whose code slots hold bare PINs does not show them', () => {
+    const error = caught(() => parseLockConfig([{ id: 'a', name: 'A', codeSlots: [PIN, { pin: PIN }] }]));
+    expect(error.field).toBe('config');
+    expect(shows(error)).not.toContain(PIN);
   });
 });

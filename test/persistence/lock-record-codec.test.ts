@@ -46,3 +46,29 @@ describe('lock record codec', () => {
     await h.relock.stop();
   });
 });
+
+describe('(10.13) secrets in stored lock records', () => {
+  it('(10.13) a stored code slot that is a bare PIN string decodes to a reason without the PIN', () => {
+    const raw = JSON.parse(JSON.stringify(encodeLockRecord({ config, runtime })));
+    raw.config.codeSlots = ['482913'];
+    const decoded = decodeLockRecord(raw);
+    expect(decoded.ok).toBe(false);
+    expect(JSON.stringify(decoded)).not.toContain('482913');
+  });
+
+  it('(10.13) a stored record with a bare PIN as code slot is pruned with a reason and a warning that do not show it', async () => {
+    const h = await relockHarness();
+    const raw = JSON.parse(JSON.stringify(encodeLockRecord({ config, runtime })));
+    raw.config.codeSlots = ['771204'];
+    await h.map.set('keyv:lock:front', JSON.stringify({ value: raw }));
+    await h.relock.addLock({ id: 'front', name: 'Front' });
+    await h.relock.flush();
+    const pruned = h.events.filter((event) => event.type === 'store.pruned');
+    expect(pruned).toEqual([expect.objectContaining({ key: 'lock:front' })]);
+    expect(h.logs.some((line) => line.startsWith('warn Pruning a corrupt lock record'))).toBe(true);
+    expect(JSON.stringify(h.events)).not.toContain('771204');
+    expect(h.logs.join('\n')).not.toContain('771204');
+    expect(h.inspected.join('\n')).not.toContain('771204');
+    await h.relock.stop();
+  });
+});
