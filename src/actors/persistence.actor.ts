@@ -12,7 +12,8 @@
  * - a read of a key with a queued or in-flight operation answers with what will be on disk
  *   (read-your-writes); other reads go to the store, which must throw on errors;
  * - a store failure is reported (key, operation, cause) and rejects only its askers; the queue
- *   goes on, it never wedges;
+ *   goes on, it never wedges; a `set` that resolves `false` is a failure (a `delete` that
+ *   resolves `false` found nothing to delete, which is not);
  * - values travel sealed, so an inspector never sees what is written (lock records hold PINs).
  */
 import type Keyv from 'keyv';
@@ -105,7 +106,11 @@ export function createPersistenceLogic(options: PersistenceOptions) {
     };
 
     const apply = async (key: string, mutation: Mutation): Promise<void> => {
-      if (mutation.kind === 'write') await options.store.set(key, mutation.raw);
+      if (mutation.kind === 'write') {
+        // an adapter may say no by resolving false: that write is not durable
+        if ((await options.store.set(key, mutation.raw)) === false) throw new Error('the store refused the write');
+      }
+      // a delete resolves false when the key was not there: the key is gone either way
       else await options.store.delete(key);
     };
 

@@ -91,6 +91,30 @@ describe('persistence actor', () => {
     expect(await store.get('b')).toBe(2);
   });
 
+  it('(10.3) a store whose set resolves false is a failed write: its asker is rejected and the failure reported', async () => {
+    const map = new FaultyMap();
+    const { store, persistence, failures } = await persistenceOn(map);
+    map.refuseNext('set');
+    await expect(persistence.write('k', 1)).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      key: 'k',
+      operation: 'write',
+    });
+    expect(failures).toEqual(['write:k']);
+    expect(await store.get('k')).toBeUndefined();
+    await persistence.write('k', 2);
+    expect(await store.get('k')).toBe(2);
+  });
+
+  it('(10.3) a delete that resolves false (nothing was there) is not a failure', async () => {
+    const map = new FaultyMap();
+    const { persistence, failures } = await persistenceOn(map);
+    await persistence.remove('never-written');
+    map.refuseNext('delete');
+    await persistence.remove('k');
+    expect(failures).toEqual([]);
+  });
+
   it('a read sees a queued write before it is durable, and a failed read rejects', async () => {
     const map = new FaultyMap();
     const { persistence, failures } = await persistenceOn(map);

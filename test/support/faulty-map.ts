@@ -3,7 +3,8 @@
  *
  * Invariants: with no fault armed and `manual` off it behaves exactly like a Map; every armed
  * fault applies to the next matching call only (or to all calls while `down` is set); in
- * `manual` mode every call waits until the test settles it with `settleNext`.
+ * `manual` mode every call waits until the test settles it with `settleNext`; a refused call
+ * changes nothing and answers `false`, as an adapter that says no does.
  */
 type Op = 'get' | 'set' | 'delete';
 
@@ -20,12 +21,24 @@ export class FaultyMap extends Map<string, unknown> {
   manual = false;
   readonly waiting: Waiting[] = [];
   readonly #failNext = new Map<Op, number>();
+  readonly #refuseNext = new Map<'set' | 'delete', number>();
   readonly #holds: Array<{ op: Op; release: Promise<void> }> = [];
   readonly calls: Array<{ op: Op; key: string }> = [];
 
   /** The next `count` calls of `op` throw. */
   failNext(op: Op, count = 1): void {
     this.#failNext.set(op, (this.#failNext.get(op) ?? 0) + count);
+  }
+
+  /** The next `count` calls of `op` resolve `false` without changing anything. */
+  refuseNext(op: 'set' | 'delete', count = 1): void {
+    this.#refuseNext.set(op, (this.#refuseNext.get(op) ?? 0) + count);
+  }
+
+  #refused(op: 'set' | 'delete'): boolean {
+    const refusals = this.#refuseNext.get(op) ?? 0;
+    if (refusals > 0) this.#refuseNext.set(op, refusals - 1);
+    return refusals > 0;
   }
 
   /** The next call of `op` waits for the returned release function before it applies. */
@@ -87,14 +100,16 @@ export class FaultyMap extends Map<string, unknown> {
   }
 
   // @ts-expect-error deliberately async
-  override async set(key: string, value: unknown): Promise<this> {
+  override async set(key: string, value: unknown): Promise<this | false> {
     await this.#gate('set', key);
+    if (this.#refused('set')) return false;
     return super.set(key, value);
   }
 
   // @ts-expect-error deliberately async
   override async delete(key: string): Promise<boolean> {
     await this.#gate('delete', key);
+    if (this.#refused('delete')) return false;
     return super.delete(key);
   }
 }
