@@ -12,11 +12,12 @@
  * - a fire sends at most one lock command, and none for a lock that is locked or removed;
  * - lock records (config, runtime state, code slots) are written through the persistence actor
  *   whenever they change (a failed write is tried again, and once more at shutdown), and a restart
- *   inherits from them as a reload inherits from the old lock;
+ *   inherits from them as a reload inherits from the old lock; a retired lock (removed, or the
+ *   system shut down) leaves no rewrite waiting on the clock;
  * - every failure becomes an event on the hub; nothing here throws into an actor.
  */
 import { type ActorRefFrom, type AnyActorRef, createActor } from 'xstate';
-import type { Clock } from '../clock/clock.js';
+import type { Clock, TimerHandle } from '../clock/clock.js';
 import { LockExistsError, LockNotFoundError, SystemStoppedError } from '../errors.js';
 import type { EventSink, FireOutcome } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -86,6 +87,8 @@ export class LockRegistry {
   readonly #adding = new Set<string>();
   readonly #lockLogic: LockLogic;
   readonly #timerDeps: AutolockTimerDeps;
+  /** The pending rewrite of each lock record whose write failed: cleared when its lock retires. */
+  readonly #recordRetries = new Map<Entry, TimerHandle>();
   #stopped = false;
 
   constructor(deps: RegistryDeps, parent: AnyActorRef) {
@@ -257,6 +260,7 @@ export class LockRegistry {
   }
 
   #retire(entry: Entry): void {
+    this.#cancelRecordRetry(entry);
     entry.unwatchLock();
     entry.unwatchTimer();
     entry.timer.retire();
@@ -316,10 +320,21 @@ export class LockRegistry {
       // the record is written again a little later (and at shutdown, whichever comes first)
       if (this.#entries.get(entry.id) !== entry || entry.savedRuntime !== runtime) return;
       entry.savedRuntime = null;
-      this.#deps.clock.setTimeout(() => {
+      if (this.#recordRetries.has(entry)) return; // the rewrite already waiting writes the latest
+      const handle = this.#deps.clock.setTimeout(() => {
+        this.#recordRetries.delete(entry);
         if (this.#entries.get(entry.id) === entry) this.#saveRecord(entry);
       }, RECORD_RETRY_MS);
+      this.#recordRetries.set(entry, handle);
     });
+  }
+
+  /** A retired lock's record is not written again later: nothing of it keeps waiting on the clock. */
+  #cancelRecordRetry(entry: Entry): void {
+    const handle = this.#recordRetries.get(entry);
+    if (handle === undefined) return;
+    this.#recordRetries.delete(entry);
+    this.#deps.clock.clearTimeout(handle);
   }
 
   #watchLock(entry: Entry, lock: LockActorRef): () => void {
