@@ -10,7 +10,8 @@
  * - queued writes and removes of one key coalesce to the latest; every asker is answered when
  *   the operation that superseded theirs is durable;
  * - a read of a key with a queued or in-flight operation answers with what will be on disk
- *   (read-your-writes); other reads go to the store, which must throw on errors;
+ *   (read-your-writes); other reads go to the store, which must throw on errors; a value the
+ *   store holds but cannot deserialize is answered as an `UnparsableValue`, never as a failure;
  * - a store failure is reported (key, operation, cause) and rejects only its askers; the queue
  *   goes on, it never wedges; a `set` that resolves `false` is a failure (a `delete` that
  *   resolves `false` found nothing to delete, which is not);
@@ -20,6 +21,7 @@ import type Keyv from 'keyv';
 import { type ActorRefFrom, fromCallback } from 'xstate';
 import { StoreError, type StoreOperation } from '../errors.js';
 import { type Sealed, seal } from '../persistence/sealed.js';
+import { markUnparsableValues, UnparsableValue, UnparsableValueError } from '../persistence/unparsable-value.js';
 import { ask, type Reply, type SealedReply } from './ask.js';
 
 export type PersistenceEvent =
@@ -81,6 +83,7 @@ interface Flight {
 export function createPersistenceLogic(options: PersistenceOptions) {
   const batchSize = options.batchSize ?? 512;
   const runBatch = options.batch ?? concurrentBatch;
+  markUnparsableValues(options.store);
   return fromCallback<PersistenceEvent>(({ receive }) => {
     const queues = new Map<string, KeyQueue>();
     // keys with a queued operation and none in flight, in the order they became ready
@@ -185,6 +188,8 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       if (latest !== undefined) return Promise.resolve(latest.kind === 'write' ? latest.raw : undefined);
       // one get per key: keyv's getMany turns a failed get into `undefined` on Map-like stores
       return options.store.get(key).catch((cause: unknown) => {
+        // the store answered, with a value that cannot be deserialized: corrupt, not a failed read
+        if (cause instanceof UnparsableValueError) return new UnparsableValue(cause.reason);
         throw fail('read', key, cause);
       });
     };

