@@ -29,6 +29,7 @@ import {
   type LockConfigInput,
   parseAutolockSettings,
   parseLockConfig,
+  parseLockConfigs,
   validateLockId,
 } from './model/lock-config.js';
 import { type DoorState, isDoorState, isLockState, type LockState } from './model/lock-runtime.js';
@@ -172,10 +173,7 @@ class RelockSystem implements Relock {
 
   async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
     this.#live();
-    if (!Array.isArray(configs)) throw new InvalidArgumentError('configs', configs, 'an array of lock configs');
-    const parsed = configs.map((config, i) =>
-      parseLockConfig(config, configs.length === 1 ? 'config' : `configs[${i}]`),
-    );
+    const parsed = parseLockConfigs(configs);
     await ask(this.actor, 'The relock system', (reply) => ({ type: 'ADD_LOCKS' as const, configs: parsed, reply }));
     return parsed.map((config) => this.#registry.status(config.id));
   }

@@ -42,7 +42,8 @@ describe('public API arguments', () => {
         { id: 'x', name: 'X' },
         { id: 'x', name: 'Y' },
       ]),
-    ).rejects.toThrow(LockExistsError);
+    ).rejects.toThrow(/configs\[1\]\.id: "x" \(expected an id not repeated in one call/);
+    await expect(relock.addLocks([{ id: 'front', name: 'Again' }])).rejects.toThrow(LockExistsError);
     expect(relock.lockIds()).toEqual(['front']);
     await relock.stop();
     await expect(relock.addLock({ id: 'late', name: 'Late' })).rejects.toThrow(SystemStoppedError);

@@ -7,7 +7,12 @@
  *   (as upstream: autolock off, 120 day minutes, 15 night minutes, no retry) or throws `InvalidArgumentError` naming the
  *   exact field (`codeSlots[1].accessLimits.weekdays[0].window.start`);
  * - PINs are `Pin` objects from here on: no plain PIN string survives parsing;
- * - slot numbers are unique within a lock, weekday numbers unique within a slot.
+ * - slot numbers are unique within a lock, weekday numbers unique within a slot;
+ * - every object of a config (and `setAutolock`'s settings) is closed: a key it does not know is
+ *   refused by name (a typo such as `dayminutes` never passes silently);
+ * - a date is a real calendar day (`2026-02-30` is refused);
+ * - `parseLockConfigs` refuses an id repeated inside one call, naming both places (distinct from
+ *   `LockExistsError`, which is about locks already registered).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Pin } from './pin.js';
@@ -94,12 +99,33 @@ export const DEFAULT_NIGHT_MINUTES = 15;
 /** 7 days: a longer autolock is almost certainly a unit mistake. */
 const MAX_MINUTES = 7 * 24 * 60;
 
+const AUTOLOCK_KEYS = ['enabled', 'dayMinutes', 'nightMinutes', 'retryWhenDoorCloses'] as const;
+const CODE_SLOT_KEYS = ['number', 'enabled', 'name', 'pin', 'notifications', 'accessLimits', 'synced'] as const;
+const LOCK_CONFIG_KEYS = ['id', 'name', 'autolock', 'hasDoorSensor', 'notifications', 'codeSlots'] as const;
+
 const LOCK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Refuses any key of `value` not in `known`, naming it as `<field>.<key>`. */
+function refuseUnknownKeys(value: Record<string, unknown>, known: readonly string[], field: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`${field}.${key}`, value[key], `no such key; known: ${known.join(', ')}`);
+    }
+  }
+}
+
+/** `YYYY-MM-DD` naming a day that exists on the calendar (proleptic Gregorian, as `Date` counts). */
+function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !DATE.test(value)) return false;
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function bool(value: unknown, field: string, fallback: boolean): boolean {
@@ -135,6 +161,7 @@ export function parseAutolockSettings(
 ): AutolockSettings {
   if (value === undefined) return base;
   if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  refuseUnknownKeys(value, AUTOLOCK_KEYS, field);
   return Object.freeze({
     enabled: bool(value.enabled, `${field}.enabled`, base.enabled),
     dayMinutes: minutes(value.dayMinutes, `${field}.dayMinutes`, base.dayMinutes),
@@ -146,6 +173,7 @@ export function parseAutolockSettings(
 function parseWindow(value: unknown, field: string): TimeWindow | null {
   if (value === undefined || value === null) return null;
   if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object or null');
+  refuseUnknownKeys(value, ['start', 'end', 'mode'], field);
   for (const part of ['start', 'end'] as const) {
     if (typeof value[part] !== 'string' || !CLOCK_TIME.test(value[part] as string)) {
       throw new InvalidArgumentError(`${field}.${part}`, value[part], 'a time HH:MM');
@@ -160,6 +188,7 @@ function parseWindow(value: unknown, field: string): TimeWindow | null {
 function parseAccessLimits(value: unknown, field: string): AccessLimits {
   if (value === undefined) return Object.freeze({ useCount: null, dateRange: null, weekdays: Object.freeze([]) });
   if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  refuseUnknownKeys(value, ['useCount', 'dateRange', 'weekdays'], field);
   const { useCount, dateRange, weekdays } = value;
   if (
     useCount !== undefined &&
@@ -171,10 +200,11 @@ function parseAccessLimits(value: unknown, field: string): AccessLimits {
   let range: AccessLimits['dateRange'] = null;
   if (dateRange !== undefined && dateRange !== null) {
     if (!isRecord(dateRange)) throw new InvalidArgumentError(`${field}.dateRange`, dateRange, 'an object or null');
+    refuseUnknownKeys(dateRange, ['start', 'end'], `${field}.dateRange`);
     for (const part of ['start', 'end'] as const) {
       const day = dateRange[part];
-      if (typeof day !== 'string' || !DATE.test(day) || Number.isNaN(Date.parse(day))) {
-        throw new InvalidArgumentError(`${field}.dateRange.${part}`, day, 'a date YYYY-MM-DD');
+      if (!isCalendarDate(day)) {
+        throw new InvalidArgumentError(`${field}.dateRange.${part}`, day, 'a date YYYY-MM-DD that exists');
       }
     }
     if ((dateRange.start as string) > (dateRange.end as string)) {
@@ -189,6 +219,7 @@ function parseAccessLimits(value: unknown, field: string): AccessLimits {
   const days = ((weekdays as unknown[] | undefined) ?? []).map((day, i) => {
     const at = `${field}.weekdays[${i}]`;
     if (!isRecord(day)) throw new InvalidArgumentError(at, day, 'an object');
+    refuseUnknownKeys(day, ['weekday', 'enabled', 'window'], at);
     if (typeof day.weekday !== 'number' || !Number.isInteger(day.weekday) || day.weekday < 0 || day.weekday > 6) {
       throw new InvalidArgumentError(`${at}.weekday`, day.weekday, 'an integer 0 (Sunday) to 6 (Saturday)');
     }
@@ -210,6 +241,7 @@ function parseAccessLimits(value: unknown, field: string): AccessLimits {
 
 function parseCodeSlot(value: unknown, field: string): CodeSlot {
   if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
+  refuseUnknownKeys(value, CODE_SLOT_KEYS, field);
   if (typeof value.number !== 'number' || !Number.isInteger(value.number) || value.number < 1 || value.number > 999) {
     throw new InvalidArgumentError(`${field}.number`, value.number, 'an integer from 1 to 999');
   }
@@ -231,6 +263,7 @@ function parseCodeSlot(value: unknown, field: string): CodeSlot {
 /** Validates a host's lock configuration; see the header. */
 export function parseLockConfig(input: unknown, field = 'config'): LockConfig {
   if (!isRecord(input)) throw new InvalidArgumentError(field, input, 'an object');
+  refuseUnknownKeys(input, LOCK_CONFIG_KEYS, field);
   const id = validateLockId(input.id, `${field}.id`);
   if (typeof input.name !== 'string' || input.name.trim() === '') {
     throw new InvalidArgumentError(`${field}.name`, input.name, 'a non-empty string');
@@ -239,6 +272,7 @@ export function parseLockConfig(input: unknown, field = 'config'): LockConfig {
   if (notifications !== undefined && !isRecord(notifications)) {
     throw new InvalidArgumentError(`${field}.notifications`, notifications, 'an object');
   }
+  if (notifications !== undefined) refuseUnknownKeys(notifications, ['lock', 'door'], `${field}.notifications`);
   if (input.codeSlots !== undefined && !Array.isArray(input.codeSlots)) {
     throw new InvalidArgumentError(`${field}.codeSlots`, input.codeSlots, 'an array');
   }
@@ -261,5 +295,28 @@ export function parseLockConfig(input: unknown, field = 'config'): LockConfig {
       door: bool(notifications?.door, `${field}.notifications.door`, true),
     }),
     codeSlots: Object.freeze(codeSlots),
+  });
+}
+
+/**
+ * Validates the configs of one `addLocks` call: each as `parseLockConfig` (named `config` when
+ * there is one, `configs[i]` otherwise), and no id twice in the call.
+ */
+export function parseLockConfigs(input: unknown): LockConfig[] {
+  if (!Array.isArray(input)) throw new InvalidArgumentError('configs', input, 'an array of lock configs');
+  const fieldOf = (i: number): string => (input.length === 1 ? 'config' : `configs[${i}]`);
+  const firstIndex = new Map<string, number>();
+  return input.map((config: unknown, i) => {
+    const parsed = parseLockConfig(config, fieldOf(i));
+    const first = firstIndex.get(parsed.id);
+    if (first !== undefined) {
+      throw new InvalidArgumentError(
+        `${fieldOf(i)}.id`,
+        parsed.id,
+        `an id not repeated in one call; ${fieldOf(first)}.id is ${JSON.stringify(parsed.id)} too`,
+      );
+    }
+    firstIndex.set(parsed.id, i);
+    return parsed;
   });
 }

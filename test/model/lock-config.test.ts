@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { parseLockConfig } from '../../src/model/lock-config.js';
+import { parseAutolockSettings, parseLockConfig, parseLockConfigs } from '../../src/model/lock-config.js';
 import { Pin } from '../../src/model/pin.js';
 
 describe('lock config', () => {
@@ -235,5 +235,120 @@ describe('(10.13) secrets in code slots', () => {
     const error = caught(() => parseLockConfig([{ id: 'a', name: 'A', codeSlots: [PIN, { pin: PIN }] }]));
     expect(error.field).toBe('config');
     expect(shows(error)).not.toContain(PIN);
+  });
+});
+
+describe('(10.17) unknown keys, impossible dates, repeated ids', () => {
+  it('(10.17) autolock settings with an unknown key are refused, naming the key', () => {
+    expect(() => parseAutolockSettings({ bogus: 1 }, 'settings')).toThrow(InvalidArgumentError);
+    expect(() => parseAutolockSettings({ bogus: 1 }, 'settings')).toThrow(
+      /Invalid settings\.bogus: 1 \(expected no such key; known: enabled, dayMinutes, nightMinutes, retryWhenDoorCloses\)/,
+    );
+    expect(() => parseAutolockSettings({ enabled: true, dayminutes: 5 }, 'settings')).toThrow(/settings\.dayminutes/);
+    expect(parseAutolockSettings({ enabled: true }, 'settings').enabled).toBe(true);
+  });
+
+  const unknownKeys: Array<[string, unknown, string]> = [
+    ['a lock config', { id: 'a', name: 'A', autoLock: {} }, 'config.autoLock'],
+    ['autolock settings', { id: 'a', name: 'A', autolock: { minutes: 5 } }, 'config.autolock.minutes'],
+    ['notifications', { id: 'a', name: 'A', notifications: { failed: true } }, 'config.notifications.failed'],
+    ['a code slot', { id: 'a', name: 'A', codeSlots: [{ number: 1, code: '482913' }] }, 'config.codeSlots[0].code'],
+    [
+      'access limits',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { uses: 3 } }] },
+      'config.codeSlots[0].accessLimits.uses',
+    ],
+    [
+      'a date range',
+      {
+        id: 'a',
+        name: 'A',
+        codeSlots: [{ number: 1, accessLimits: { dateRange: { from: 'x', start: '2026-01-01', end: '2026-01-02' } } }],
+      },
+      'config.codeSlots[0].accessLimits.dateRange.from',
+    ],
+    [
+      'a weekday',
+      { id: 'a', name: 'A', codeSlots: [{ number: 1, accessLimits: { weekdays: [{ weekday: 1, day: 1 }] } }] },
+      'config.codeSlots[0].accessLimits.weekdays[0].day',
+    ],
+    [
+      'a window',
+      {
+        id: 'a',
+        name: 'A',
+        codeSlots: [
+          {
+            number: 1,
+            accessLimits: {
+              weekdays: [{ weekday: 1, window: { start: '08:00', end: '09:00', mode: 'include', tz: 'x' } }],
+            },
+          },
+        ],
+      },
+      'config.codeSlots[0].accessLimits.weekdays[0].window.tz',
+    ],
+  ];
+
+  it.each(unknownKeys)('(10.17) %s with an unknown key is refused, naming the key', (_where, input, field) => {
+    let error: unknown;
+    try {
+      parseLockConfig(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).field).toBe(field);
+    expect((error as Error).message).toMatch(/expected no such key; known: /);
+    expect((error as Error).message).not.toContain('482913');
+  });
+
+  const withRange = (start: string, end: string) => ({
+    id: 'a',
+    name: 'A',
+    codeSlots: [{ number: 1, accessLimits: { dateRange: { start, end } } }],
+  });
+
+  it.each([
+    ['2026-02-30', '2026-03-01', 'start'],
+    ['2026-02-01', '2026-02-29', 'end'],
+    ['2026-04-31', '2026-05-01', 'start'],
+    ['2026-01-01', '2026-01-32', 'end'],
+    ['2026-00-10', '2026-01-01', 'start'],
+  ])('(10.17) the impossible calendar date in %s .. %s is refused', (start, end, part) => {
+    expect(() => parseLockConfig(withRange(start, end))).toThrow(InvalidArgumentError);
+    expect(() => parseLockConfig(withRange(start, end))).toThrow(
+      new RegExp(
+        `codeSlots\\[0\\]\\.accessLimits\\.dateRange\\.${part}: \\[redacted\\] \\(expected a date YYYY-MM-DD that exists\\)`,
+      ),
+    );
+  });
+
+  it('(10.17) real calendar dates, 29 February of a leap year included, are accepted', () => {
+    const parsed = parseLockConfig(withRange('2028-02-29', '2028-12-31'));
+    expect(parsed.codeSlots[0]?.accessLimits.dateRange).toEqual({ start: '2028-02-29', end: '2028-12-31' });
+  });
+
+  it('(10.17) an id repeated inside one call is refused as repeated, naming both places', () => {
+    const configs = [
+      { id: 'a', name: 'A' },
+      { id: 'b', name: 'B' },
+      { id: 'c', name: 'C' },
+      { id: 'b', name: 'B again' },
+    ];
+    let error: unknown;
+    try {
+      parseLockConfigs(configs);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).field).toBe('configs[3].id');
+    expect((error as Error).message).toMatch(
+      /Invalid configs\[3\]\.id: "b" \(expected an id not repeated in one call; configs\[1\]\.id is "b" too\)/,
+    );
+    expect((error as Error).message).not.toMatch(/already registered/);
+    expect(parseLockConfigs(configs.slice(0, 3)).map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(parseLockConfigs([{ id: 'a', name: 'A' }])[0]?.id).toBe('a');
   });
 });
