@@ -25,6 +25,11 @@ export type RelockEvent =
   | { readonly type: 'autolock.retry-pending'; readonly lockId: string }
   | { readonly type: 'store.error'; readonly key: string; readonly operation: StoreOperation; readonly message: string }
   | { readonly type: 'store.pruned'; readonly key: string; readonly reason: string }
+  /**
+   * A record of a newer format (written by a newer relock) is kept untouched and not read: its
+   * lock's autolock stays off until it can be read. Reported once per key.
+   */
+  | { readonly type: 'store.unreadable'; readonly key: string; readonly reason: string }
   | {
       readonly type: 'notifier.error';
       readonly lockId: string;

@@ -6,12 +6,13 @@
  *   the only place stored digits become a `Pin` again;
  * - decoding never throws: anything that is not a valid record decodes to a reason (which never
  *   contains a PIN, nor any value of a code-slot field), and the caller prunes it;
- * - the stored shape is versioned: `{ v: 1, config, runtime }`.
+ * - the stored shape is versioned: `{ v: 1, config, runtime }`; a record of a newer version is
+ *   marked `newerFormat` (kept, not pruned).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { type LockConfig, parseLockConfig } from '../model/lock-config.js';
 import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
-import type { Decoded } from './record-store.js';
+import { type Decoded, newerFormat } from './record-store.js';
 
 export const LOCK_RECORD_VERSION = 1;
 
@@ -38,7 +39,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
   if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
-  if (raw.v !== LOCK_RECORD_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(raw.v)}` };
+  if (raw.v !== LOCK_RECORD_VERSION) {
+    return (
+      newerFormat(raw.v, LOCK_RECORD_VERSION) ?? {
+        ok: false,
+        reason: `unknown format version ${JSON.stringify(raw.v)}`,
+      }
+    );
+  }
   let config: LockConfig;
   try {
     config = parseLockConfig(raw.config, 'config');

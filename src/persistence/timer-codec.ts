@@ -4,11 +4,12 @@
  * Invariants:
  * - what is written is JSON-safe: `{ v: 1, endsAt: <ISO-8601 UTC>, durationSeconds }`;
  * - reading never throws: any value that is not a valid entry decodes to a reason, which the
- *   caller logs and prunes; a failed decode never reads as a valid entry;
+ *   caller logs and prunes; a failed decode never reads as a valid entry; an entry of a newer
+ *   format (`v` > 1) decodes to a reason marked `newerFormat`, which the caller keeps;
  * - a naive timestamp (no zone) is read as UTC, never as the host's local time;
  * - the upstream shape `{ "end_time": ..., "duration": ... }` is accepted on read.
  */
-import type { Decoded } from './record-store.js';
+import { type Decoded, newerFormat } from './record-store.js';
 import { createTimerEntry, type TimerEntry } from './timer-entry.js';
 
 export const TIMER_FORMAT_VERSION = 1;
@@ -48,6 +49,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Reads a stored value defensively; see the header for what is accepted. */
 export function decodeTimerEntry(raw: unknown): Decoded<TimerEntry> {
   if (!isRecord(raw)) return { ok: false, reason: `not an object (${Array.isArray(raw) ? 'array' : typeof raw})` };
+  const newer = newerFormat(raw.v, TIMER_FORMAT_VERSION);
+  if (newer !== undefined) return newer;
   const legacy = !('endsAt' in raw) && 'end_time' in raw;
   const rawEnd = legacy ? raw.end_time : raw.endsAt;
   const rawDuration = legacy ? raw.duration : raw.durationSeconds;

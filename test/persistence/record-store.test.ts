@@ -67,3 +67,30 @@ describe('unparsable values', () => {
     expect(h.events).not.toContainEqual(expect.objectContaining({ type: 'store.pruned' }));
   });
 });
+
+describe('records of a newer format', () => {
+  it('(10.7) a lock record of a newer format is kept untouched and reported, and its read throws a StoreError', async () => {
+    const h = await bench();
+    const seen: unknown[] = [];
+    const warnings: string[] = [];
+    const locks = createLockStore(
+      h.persistence,
+      { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} },
+      (event) => seen.push(event),
+    );
+    const newer = { v: 2, config: { id: 'front', codeSlots: [{ pin: '482913' }] }, runtime: {} };
+    await h.store.set('lock:front', newer);
+    await expect(locks.read('front')).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      key: 'lock:front',
+      operation: 'read',
+    });
+    const [result] = await locks.readMany(['front']);
+    expect(result).toHaveProperty('error.code', 'STORE_ERROR');
+    await h.persistence.flush();
+    expect(await h.store.get('lock:front')).toEqual(newer);
+    expect(seen).toEqual([{ type: 'store.unreadable', key: 'lock:front', reason: expect.stringContaining('newer') }]);
+    expect(warnings).toEqual(['Keeping a lock record of a newer format']);
+    expect(JSON.stringify(seen)).not.toContain('482913');
+  });
+});

@@ -52,11 +52,22 @@ describe('T16 corrupt timer entries', () => {
     ['an array', [1, 2, 3]],
     ['a number', 42],
     ['legacy with a bad time', { end_time: 'soon', duration: 5 }],
-    ['an unknown version', { v: 99, endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 }],
+    ['a version that is not a number', { v: 'one', endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 }],
   ];
 
   it.each(corrupt)('%s decodes to a reason, never an entry', (_name, raw) => {
     expect(decodeTimerEntry(raw)).toMatchObject({ ok: false });
+  });
+
+  it('(10.7) an entry of a newer format decodes to a reason marked as a newer format, not as corrupt', () => {
+    expect(decodeTimerEntry({ v: 2, endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 })).toMatchObject({
+      ok: false,
+      newerFormat: true,
+    });
+    expect(decodeTimerEntry({ v: 99, deadline: 'whatever' })).toMatchObject({ ok: false, newerFormat: true });
+    expect(decodeTimerEntry({ v: 'one', endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 })).not.toHaveProperty(
+      'newerFormat',
+    );
   });
 
   let stop: (() => void) | undefined;
@@ -83,5 +94,40 @@ describe('T16 corrupt timer entries', () => {
     const timer = h.newTimer('front');
     await timer.recover();
     expect(timer.status()).toMatchObject({ state: 'ACTIVE', endsAt, durationSeconds: 60 });
+  });
+});
+
+describe('(10.7) timer entries of a newer format', () => {
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+
+  it('(10.7) an entry of a newer format is kept untouched, reported once, and the timer stays recovering with its autolock off', async () => {
+    const h = await timerHarness();
+    stop = h.stop;
+    h.locks.set('front', { name: 'v1' });
+    const newer = { v: 2, endsAt: new Date(h.clock.now() + 60_000).toISOString(), durationSeconds: 60, zone: 'x' };
+    await h.store.set('timer:front', newer);
+    const timer = h.newTimer('front');
+    let recovered = false;
+    void timer.recover().then(() => {
+      recovered = true;
+    });
+    await h.clock.advance(10 * 60_000);
+    await h.persistence.flush();
+    expect(recovered).toBe(false);
+    expect(timer.status()).toMatchObject({ state: 'FRESH', running: false });
+    expect(h.commands).toEqual([]);
+    expect(await h.stored('front')).toEqual(newer);
+    expect(h.events.filter((e) => e.type === 'store.unreadable')).toEqual([
+      { type: 'store.unreadable', key: 'timer:front', reason: expect.stringContaining('newer') },
+    ]);
+    expect(h.events).not.toContainEqual(expect.objectContaining({ type: 'store.pruned' }));
+    expect(h.warnings).toEqual(['Keeping a timer entry of a newer format']);
+    // once it can be read (here: rewritten in this version's format), the retried read recovers it
+    const endsAt = h.clock.now() + 5 * 60_000;
+    await h.store.set('timer:front', { v: 1, endsAt: new Date(endsAt).toISOString(), durationSeconds: 300 });
+    await h.clock.advance(60_000);
+    expect(recovered).toBe(true);
+    expect(timer.status()).toMatchObject({ state: 'ACTIVE', endsAt });
   });
 });
