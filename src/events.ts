@@ -18,6 +18,8 @@ export type RelockEvent =
       readonly lockId: string;
       readonly endsAt: number;
       readonly durationSeconds: number;
+      /** The autolock was found in the store at start-up (a replay), not started by this process. */
+      readonly recovered: boolean;
     }
   | { readonly type: 'autolock.cancelled'; readonly lockId: string }
   | { readonly type: 'autolock.fired'; readonly lockId: string; readonly outcome: FireOutcome }
@@ -30,6 +32,8 @@ export type RelockEvent =
    * lock's autolock stays off until it can be read. Reported once per key.
    */
   | { readonly type: 'store.unreadable'; readonly key: string; readonly reason: string }
+  /** Another relock system took the store over: this one sends no more commands and stops. */
+  | { readonly type: 'store.lost'; readonly store: string; readonly message: string }
   | {
       readonly type: 'notifier.error';
       readonly lockId: string;

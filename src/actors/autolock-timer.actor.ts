@@ -7,8 +7,12 @@
  * - the fire resolves its lock when it fires, through `deps.fire`, never from a captured lock;
  * - `start()` refuses until recovery has finished and resolves once the entry is durable (or
  *   rejects with the store's error while the timer, already counting down, keeps retrying);
- * - `cancel()` resolves only after an in-flight fire or removal has ended; after it resolves the
- *   timer is not running and nothing fires (unless it is started again).
+ * - `cancel()` resolves only after an in-flight fire has ended and the entry's removal is durable;
+ *   after it resolves the timer is not running and nothing fires (unless it is started again);
+ *   a failing removal rejects it with the store's error while the removal is retried;
+ * - the deadline is checked against `deps.clock.now()` at least every `deadlineCheckMs`, so a
+ *   wall-clock step moves the fire with it (late by at most one check period);
+ * - a duration is a whole number of seconds up to `MAX_AUTOLOCK_SECONDS`.
  */
 import {
   type ActorRefFrom,
@@ -47,7 +51,15 @@ export interface AutolockTimerDeps {
   readonly fire: FireFunction;
   /** How long a lock action may take before it counts as failed (default 30 s). */
   readonly actionTimeoutMs?: number;
+  /** Longest wait between two looks at the wall clock while counting down (default 30 s). */
+  readonly deadlineCheckMs?: number;
 }
+
+/** The longest autolock relock accepts: 366 days, in seconds. */
+export const MAX_AUTOLOCK_SECONDS = 366 * 24 * 3600;
+
+/** Default longest wait between two looks at the wall clock while an autolock counts down. */
+export const DEADLINE_CHECK_MS = 30_000;
 
 /** The timer machine with relock's implementations of its clock, store and fire. */
 export function provideAutolockTimer(deps: AutolockTimerDeps) {
@@ -60,6 +72,7 @@ export function provideAutolockTimer(deps: AutolockTimerDeps) {
 
 function buildAutolockTimer(deps: AutolockTimerDeps) {
   const { clock, timers } = deps;
+  const checkMs = deps.deadlineCheckMs ?? DEADLINE_CHECK_MS;
   return autolockTimerMachine.provide({
     actors: {
       readEntry: fromPromise<TimerEntry | null, { lockId: string }>(({ input }) => timers.read(input.lockId)),
@@ -72,6 +85,10 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
       ),
     },
     actions: {
+      removeEntryOnce: ({ context }) => {
+        // reported by the persistence actor when it fails; nothing is left to retry it
+        timers.remove(context.lockId).catch(() => {});
+      },
       armEntry: assign(({ context, event }) => ({
         entry: entryStartingAt(
           clock.now(),
@@ -86,9 +103,15 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
         const entry = recoveredEntry(event);
         return entry !== null && entry.endsAt <= clock.now();
       },
+      deadlineReached: ({ context }) => context.entry === null || context.entry.endsAt <= clock.now(),
     },
     delays: {
-      untilDeadline: ({ context }) => Math.max(0, (context.entry?.endsAt ?? clock.now()) - clock.now()),
+      untilDeadline: ({ context }) => {
+        const left = (context.entry?.endsAt ?? 0) - clock.now();
+        // a clock whose now() is not a number must not make the deadline fire early or never
+        if (!Number.isFinite(left)) return checkMs;
+        return Math.min(checkMs, Math.max(0, left));
+      },
       actionTimeout: deps.actionTimeoutMs ?? 30_000,
     },
   });
@@ -146,8 +169,17 @@ export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): Timer
 }
 
 export function validateDuration(durationSeconds: unknown, field = 'durationSeconds'): number {
-  if (typeof durationSeconds !== 'number' || !Number.isInteger(durationSeconds) || durationSeconds < 0) {
-    throw new InvalidArgumentError(field, durationSeconds, 'a non-negative integer number of seconds');
+  if (
+    typeof durationSeconds !== 'number' ||
+    !Number.isInteger(durationSeconds) ||
+    durationSeconds < 0 ||
+    durationSeconds > MAX_AUTOLOCK_SECONDS
+  ) {
+    throw new InvalidArgumentError(
+      field,
+      durationSeconds,
+      `a whole number of seconds from 0 to ${MAX_AUTOLOCK_SECONDS} (366 days)`,
+    );
   }
   return durationSeconds;
 }
@@ -225,10 +257,28 @@ export class AutolockTimer {
     this.#send({ type: 'RETIRE' });
   }
 
-  /** Cancels the autolock; resolves after any in-flight fire has ended and the entry is gone. */
+  /**
+   * Cancels the autolock; resolves after any in-flight fire has ended and the entry is gone
+   * from the store. Rejects with the store's error when the removal fails (it is retried).
+   */
   async cancel(): Promise<void> {
+    const failures = this.actor.getSnapshot().context.storeFailures;
     this.#send({ type: 'CANCEL' });
-    await waitFor(this.actor, (s) => !(s.matches('firing') || s.matches('clearing') || s.matches('recovering')));
+    const after = await waitFor(
+      this.actor,
+      (s) =>
+        ((s.matches({ clearing: 'backoff' }) || s.matches({ recovering: 'backoff' })) &&
+          s.context.storeFailures > failures) ||
+        !(s.matches('firing') || s.matches('clearing') || s.matches('recovering')),
+    );
+    // the cancel stands (held through recovery, or the removal retried); the caller learns it is not durable yet
+    if (after.matches('clearing') || after.matches('recovering')) {
+      throw new StoreError(
+        after.matches('clearing') ? 'remove' : 'read',
+        this.#timers.key(this.lockId),
+        new Error(after.context.lastError ?? 'unknown error'),
+      );
+    }
   }
 }
 
@@ -253,6 +303,7 @@ export function toRelockEvent(event: AutolockTimerEmitted): RelockEvent {
         lockId: event.lockId,
         endsAt: event.endsAt,
         durationSeconds: event.durationSeconds,
+        recovered: event.recovered,
       };
     case 'cancelled':
       return { type: 'autolock.cancelled', lockId: event.lockId };

@@ -5,24 +5,34 @@
  *                          │ entry due later ─▶ active ──deadline──▶ firing ──ok──▶ clearing ─▶ done
  *                          │ entry overdue ───────────────────────▶ firing ──error/timeout──▶ failed
  *   done/failed ──START──▶ arming ──durable──▶ active ──START──▶ arming (re-arm)
- *   active/arming/failed ──CANCEL──▶ clearing ──removed──▶ done
+ *   active/arming/failed ──CANCEL──▶ clearing ──removed──▶ done   (removal failed: backoff, removed again)
  *   any ──RETIRE──▶ retired (final; an in-flight fire is abandoned and its entry kept for replay)
  *
  * Invariants:
- * - the machine reads no clock and does no I/O: the deadline delay, the overdue check and the
- *   arming of an entry are supplied with `.provide()` (see `src/actors/autolock-timer.actor.ts`),
- *   so the same picture runs on a real or a simulated clock;
- * - the public state is ACTIVE only once the entry is durable (`active`, `firing`, `failed`,
+ * - the machine reads no clock and does no I/O: the deadline delay, the deadline check, the
+ *   overdue check and the arming of an entry are supplied with `.provide()` (see
+ *   `src/actors/autolock-timer.actor.ts`), so the same picture runs on a real or a simulated clock;
+ * - the deadline is an instant on the wall clock, not a delay computed once: one DEADLINE_CHECK
+ *   is scheduled per start (at most `deadlineCheck` ahead), and a check that finds the deadline
+ *   not yet reached schedules the next; a wall-clock step either way moves the fire with it,
+ *   late by at most one check period;
+ * - the public state is ACTIVE exactly while an entry is on disk (`active`, `firing`, `failed`,
  *   `clearing`); before that it is ARMING, and the deadline already runs, so a slow or failing
  *   store never delays a lock;
  * - a start before recovery is not accepted (FRESH has no START);
  * - a fire is one invoked actor bounded by `actionTimeout`; a CANCEL or START that arrives
- *   while it is in flight is held and honoured when it ends, so a cancel never races a fire;
+ *   while it is in flight is held and honoured when it ends, so a cancel never races a fire; a
+ *   fire that succeeds under a held cancel ends the cycle (the `fired` event says `cancelled`);
  * - a failed fire keeps the entry (written again until durable, and replayed after a restart)
  *   and leaves the timer ACTIVE but not running; any later START re-arms it;
+ * - a removal (after a fire, or a cancel) is retried until durable, like a write: status never
+ *   says DONE while the entry is still on disk; a timer retired while retrying tries once more;
+ * - per cycle, the emitted events follow one grammar: `started` (also for an entry recovered
+ *   from the store) opens it, `fired` or `cancelled` closes it, `failed` leaves it open;
+ *   nothing is emitted for a cycle that was never opened;
  * - a fire that finds its lock gone is terminal: the entry is removed and the timer is DONE.
  */
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { assign, cancel, emit, fromPromise, raise, setup } from 'xstate';
 import { notProvided as missing } from '../errors.js';
 import type { FireOutcome } from '../events.js';
 import type { TimerEntry } from '../persistence/timer-entry.js';
@@ -46,12 +56,27 @@ export type AutolockTimerEvent =
   | { readonly type: 'START'; readonly durationSeconds: number }
   | { readonly type: 'CANCEL' }
   /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
-  | { readonly type: 'RETIRE' };
+  | { readonly type: 'RETIRE' }
+  /** Scheduled by the timer itself: is the deadline reached on the wall clock? */
+  | { readonly type: 'DEADLINE_CHECK' };
 
 export type AutolockTimerEmitted =
-  | { readonly type: 'started'; readonly lockId: string; readonly endsAt: number; readonly durationSeconds: number }
+  | {
+      readonly type: 'started';
+      readonly lockId: string;
+      readonly endsAt: number;
+      readonly durationSeconds: number;
+      /** The entry was found in the store at start-up (a replay), not armed by this process. */
+      readonly recovered: boolean;
+    }
   | { readonly type: 'cancelled'; readonly lockId: string }
-  | { readonly type: 'fired'; readonly lockId: string; readonly outcome: FireOutcome }
+  | {
+      readonly type: 'fired';
+      readonly lockId: string;
+      readonly outcome: FireOutcome;
+      /** A cancel was asked for while the fire was in flight: the cycle ends here, nothing re-arms. */
+      readonly cancelled: boolean;
+    }
   | { readonly type: 'failed'; readonly lockId: string; readonly reason: string };
 
 export interface AutolockTimerInput {
@@ -109,13 +134,30 @@ export const autolockTimerMachine = setup({
       lockId: context.lockId,
       endsAt: context.entry?.endsAt ?? 0,
       durationSeconds: context.entry?.durationSeconds ?? 0,
+      recovered: false,
     })),
+    emitRecovered: emit(({ context, event }) => {
+      const entry = recoveredEntry(event);
+      return {
+        type: 'started' as const,
+        lockId: context.lockId,
+        endsAt: entry?.endsAt ?? 0,
+        durationSeconds: entry?.durationSeconds ?? 0,
+        recovered: true,
+      };
+    }),
     emitCancelled: emit(({ context }) => ({ type: 'cancelled' as const, lockId: context.lockId })),
     emitFired: emit(({ context, event }) => ({
       type: 'fired' as const,
       lockId: context.lockId,
       outcome: (event as unknown as { output: FireOutcome }).output,
+      cancelled: context.cancelRequested,
     })),
+    /** Schedules the one pending deadline check of this cycle (replacing any earlier one). */
+    scheduleDeadlineCheck: raise({ type: 'DEADLINE_CHECK' }, { id: 'deadline', delay: 'untilDeadline' }),
+    cancelDeadlineCheck: cancel('deadline'),
+    /** A timer retired while its removal was failing asks for the removal once more. */
+    removeEntryOnce: missing('action', 'removeEntryOnce'),
     emitFailed: emit(({ context, event }) => ({
       type: 'failed' as const,
       lockId: context.lockId,
@@ -126,11 +168,13 @@ export const autolockTimerMachine = setup({
     foundNoEntry: ({ event }) => recoveredEntry(event) === null,
     /** Whether the recovered entry's deadline has passed (needs the clock). */
     foundOverdueEntry: missing('guard', 'foundOverdueEntry'),
+    /** Whether the entry's deadline has passed on the wall clock (needs the clock). */
+    deadlineReached: missing('guard', 'deadlineReached'),
     cancelHeld: ({ context }) => context.cancelRequested,
     startHeld: ({ context }) => context.pendingStart !== null,
   },
   delays: {
-    /** Milliseconds from now until the entry's deadline (needs the clock). */
+    /** Milliseconds until the next deadline check: the time left, at most one check period (needs the clock). */
     untilDeadline: missing('delay', 'untilDeadline'),
     /** How long a lock action may take before it counts as failed. */
     actionTimeout: 30_000,
@@ -155,8 +199,11 @@ export const autolockTimerMachine = setup({
         RECOVER: 'recovering',
         RECOVERED: [
           { guard: 'foundNoEntry', target: 'done' },
-          { guard: 'foundOverdueEntry', target: 'firing', actions: 'adoptRecoveredEntry' },
-          { target: 'active', actions: 'adoptRecoveredEntry' },
+          { guard: 'foundOverdueEntry', target: 'firing', actions: ['adoptRecoveredEntry', 'emitRecovered'] },
+          {
+            target: 'active',
+            actions: ['adoptRecoveredEntry', 'emitRecovered', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
+          },
         ],
       },
     },
@@ -176,16 +223,26 @@ export const autolockTimerMachine = setup({
                 actions: ['resetStoreFailures', 'dropHeldRequests'],
               },
               {
+                // cancelled before anything was announced: removed without a word
                 guard: 'cancelHeld',
                 target: '#autolockTimer.clearing',
-                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'dropHeldRequests', 'emitCancelled'],
+                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'dropHeldRequests'],
               },
               {
                 guard: 'foundOverdueEntry',
                 target: '#autolockTimer.firing',
-                actions: ['adoptRecoveredEntry', 'resetStoreFailures'],
+                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
               },
-              { target: '#autolockTimer.active', actions: ['adoptRecoveredEntry', 'resetStoreFailures'] },
+              {
+                target: '#autolockTimer.active',
+                actions: [
+                  'adoptRecoveredEntry',
+                  'resetStoreFailures',
+                  'emitRecovered',
+                  'cancelDeadlineCheck',
+                  'scheduleDeadlineCheck',
+                ],
+              },
             ],
             onError: { target: 'backoff', actions: 'countStoreFailure' },
           },
@@ -200,10 +257,12 @@ export const autolockTimerMachine = setup({
     },
     arming: {
       initial: 'writing',
-      after: { untilDeadline: 'firing' },
+      // the countdown runs from here: the cycle is announced before the entry is durable
+      entry: ['emitStarted', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
       on: {
         START: { target: 'arming', reenter: true, actions: 'armEntry' },
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
+        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
       },
       states: {
         writing: {
@@ -211,7 +270,7 @@ export const autolockTimerMachine = setup({
             id: 'writeEntry',
             src: 'writeEntry',
             input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: '#autolockTimer.active', actions: ['resetStoreFailures', 'emitStarted'] },
+            onDone: { target: '#autolockTimer.active', actions: 'resetStoreFailures' },
             onError: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
@@ -221,10 +280,10 @@ export const autolockTimerMachine = setup({
       },
     },
     active: {
-      after: { untilDeadline: 'firing' },
       on: {
         START: { target: 'arming', actions: 'armEntry' },
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
+        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
       },
     },
     firing: {
@@ -275,22 +334,36 @@ export const autolockTimerMachine = setup({
       },
     },
     clearing: {
-      invoke: {
-        id: 'removeEntry',
-        src: 'removeEntry',
-        input: ({ context }) => ({ lockId: context.lockId }),
-        onDone: [
-          { guard: 'startHeld', target: 'arming', actions: 'armEntry' },
-          { target: 'done', actions: ['forgetEntry', 'dropHeldRequests'] },
-        ],
-        onError: [
-          { guard: 'startHeld', target: 'arming', actions: ['countStoreFailure', 'armEntry'] },
-          { target: 'done', actions: ['countStoreFailure', 'forgetEntry', 'dropHeldRequests'] },
-        ],
-      },
-      on: {
-        CANCEL: { actions: 'holdCancel' },
-        START: { actions: 'holdStart' },
+      initial: 'removing',
+      states: {
+        removing: {
+          invoke: {
+            id: 'removeEntry',
+            src: 'removeEntry',
+            input: ({ context }) => ({ lockId: context.lockId }),
+            onDone: [
+              { guard: 'startHeld', target: '#autolockTimer.arming', actions: ['resetStoreFailures', 'armEntry'] },
+              { target: '#autolockTimer.done', actions: ['resetStoreFailures', 'forgetEntry', 'dropHeldRequests'] },
+            ],
+            onError: [
+              // a new start's write supersedes the removal (the store applies them in order)
+              { guard: 'startHeld', target: '#autolockTimer.arming', actions: ['countStoreFailure', 'armEntry'] },
+              { target: 'backoff', actions: ['countStoreFailure', 'dropHeldRequests'] },
+            ],
+          },
+          on: {
+            CANCEL: { actions: 'holdCancel' },
+            START: { actions: 'holdStart' },
+          },
+        },
+        // the entry is still on disk: removed again until durable
+        backoff: {
+          after: { storeRetry: 'removing' },
+          on: {
+            START: { target: '#autolockTimer.arming', actions: 'armEntry' },
+            RETIRE: { target: '#autolockTimer.retired', actions: 'removeEntryOnce' },
+          },
+        },
       },
     },
     retired: { type: 'final' },

@@ -254,10 +254,16 @@ describe('autolock timer', () => {
     h.map.failNext('delete');
     await h.clock.advance(MINUTE);
     expect(h.commands).toEqual(['front@v1']);
-    expect(timer.status()).toMatchObject({ state: 'DONE', running: false });
     expect(h.events).toContainEqual(
       expect.objectContaining({ type: 'store.error', key: 'timer:front', operation: 'remove' }),
     );
+    // (10.2) the removal is retried until durable: status never says DONE while the entry is on disk
+    expect(timer.status()).toMatchObject({ state: 'ACTIVE', running: false });
+    expect(await h.stored('front')).toBeDefined();
+    await h.clock.advance(1_000);
+    expect(timer.status()).toMatchObject({ state: 'DONE', running: false });
+    expect(await h.stored('front')).toBeUndefined();
+    expect(h.commands).toEqual(['front@v1']);
   });
 
   it('T18 a 40-day duration fires at 40 days, not at once', async () => {

@@ -12,7 +12,7 @@ describe('statechart diagrams', () => {
     const doc = statechartsDocument();
     for (const text of [
       'fresh --> recovering: RECOVER',
-      'active --> firing: after untilDeadline',
+      'active --> firing: DEADLINE_CHECK [deadlineReached]',
       'firing --> clearing: fireAction done',
     ]) {
       expect(doc).toContain(text);
