@@ -24,7 +24,11 @@ const frontDoor = (overrides: Partial<LockConfigInput> = {}): LockConfigInput =>
   ...overrides,
 });
 
-const AUTOLOCK_IDS = ['front_door_autolock_door_open', 'front_door_autolock_door_closed', 'front_door_autolock_failed'];
+const AUTOLOCK_IDS = [
+  'front_door__front_autolock_door_open',
+  'front_door__front_autolock_door_closed',
+  'front_door__front_autolock_failed',
+];
 
 describe('relock behaviour', () => {
   it('B1 an unlocked lock with autolock enabled starts its timer for the day or night minutes', async () => {
@@ -77,7 +81,7 @@ describe('relock behaviour', () => {
     await relock.addLock(frontDoor());
     relock.reportLockState('front', 'unlocked');
     await clock.advance(MINUTE);
-    notifier.failDismissOf.add('front_door_autolock_door_open');
+    notifier.failDismissOf.add('front_door__front_autolock_door_open');
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
     expect(notifier.dismissed).toEqual(AUTOLOCK_IDS.slice(1));
@@ -86,7 +90,7 @@ describe('relock behaviour', () => {
       expect.objectContaining({
         type: 'notifier.error',
         lockId: 'front',
-        notificationId: 'front_door_autolock_door_open',
+        notificationId: 'front_door__front_autolock_door_open',
       }),
     );
   });
@@ -101,7 +105,7 @@ describe('relock behaviour', () => {
     expect(relock.status('front')).toMatchObject({ pendingRetry: true, timerState: 'DONE' });
     expect(notifier.notified).toEqual([
       expect.objectContaining({
-        id: 'front_door_autolock_door_open',
+        id: 'front_door__front_autolock_door_open',
         message: expect.stringMatching(/when the door closes/),
       }),
     ]);
@@ -127,10 +131,10 @@ describe('relock behaviour', () => {
     relock.reportDoorState('front', 'closed');
     await clock.advance(0);
     expect(driver.commands).toEqual(['front@Front Door']);
-    expect(notifier.dismissed).toEqual(['front_door_autolock_door_open']);
+    expect(notifier.dismissed).toEqual(['front_door__front_autolock_door_open']);
     expect(notifier.notified.map((n) => n.id)).toEqual([
-      'front_door_autolock_door_open',
-      'front_door_autolock_door_closed',
+      'front_door__front_autolock_door_open',
+      'front_door__front_autolock_door_closed',
     ]);
     expect(notifier.notified[1]?.message).toMatch(/re-attempting/);
     expect(relock.status('front').pendingRetry).toBe(false);
@@ -143,7 +147,7 @@ describe('relock behaviour', () => {
     relock.reportLockState('front', 'unlocked');
     await clock.advance(10 * MINUTE);
     expect(notifier.notified).toEqual([
-      expect.objectContaining({ id: 'front_door_autolock_failed', message: expect.stringMatching(/offline/) }),
+      expect.objectContaining({ id: 'front_door__front_autolock_failed', message: expect.stringMatching(/offline/) }),
     ]);
     expect(relock.status('front')).toMatchObject({
       timerState: 'ACTIVE',
@@ -160,7 +164,7 @@ describe('relock behaviour', () => {
     driver.script('hang');
     relock.reportLockState('front', 'unlocked');
     await clock.advance(10 * MINUTE + 5_000);
-    expect(notifier.ids()).toEqual(['front_door_autolock_failed']);
+    expect(notifier.ids()).toEqual(['front_door__front_autolock_failed']);
     expect(notifier.notified[0]?.message).toMatch(/timed out/);
     expect(await stored('timer:front')).toMatchObject({ durationSeconds: 600 });
   });
@@ -174,7 +178,7 @@ describe('relock behaviour', () => {
     driver.script('throw');
     relock.reportDoorState('front', 'closed');
     await clock.advance(0);
-    expect(notifier.ids()).toContain('front_door_autolock_failed');
+    expect(notifier.ids()).toContain('front_door__front_autolock_failed');
     expect(relock.status('front')).toMatchObject({ pendingRetry: false, running: true, durationSeconds: 600 });
     await clock.advance(10 * MINUTE);
     expect(driver.commands).toEqual(['front@Front Door', 'front@Front Door']);
@@ -262,7 +266,7 @@ describe('relock behaviour', () => {
     expect(relock.status('front')).toMatchObject({ name: 'Front Door v2', timerState: 'ACTIVE', running: true });
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
-    expect(notifier.dismissed).toContain('front_door_v2_autolock_failed');
+    expect(notifier.dismissed).toContain('front_door_v2__front_autolock_failed');
     expect(relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
   });
 

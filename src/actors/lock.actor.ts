@@ -46,7 +46,7 @@ export function provideLockMachine(deps: LockActorDeps) {
       message: error instanceof Error ? error.message : String(error),
     });
   const note = (context: LockContext, which: 'door_open' | 'door_closed' | 'failed', title: string, message: string) =>
-    notifications.notify(context.config.id, { id: autolockNotificationId(context.config.name, which), title, message });
+    notifications.notify(context.config.id, { id: autolockNotificationId(context.config, which), title, message });
 
   const startAutolock = ({ config }: LockContext): void => {
     const timer = deps.timerOf(config.id);
@@ -76,10 +76,10 @@ export function provideLockMachine(deps: LockActorDeps) {
       dismissAutolockNotifications: ({ context }) =>
         notifications.dismiss(
           context.config.id,
-          AUTOLOCK_NOTIFICATION_SUFFIXES.map((which) => autolockNotificationId(context.config.name, which)),
+          AUTOLOCK_NOTIFICATION_SUFFIXES.map((which) => autolockNotificationId(context.config, which)),
         ),
       dismissDoorOpen: ({ context }) =>
-        notifications.dismiss(context.config.id, [autolockNotificationId(context.config.name, 'door_open')]),
+        notifications.dismiss(context.config.id, [autolockNotificationId(context.config, 'door_open')]),
       notifyDoorOpen: ({ context }) =>
         note(
           context,

@@ -1,7 +1,15 @@
 /**
- * Notification ids derived from a lock's name, as the upstream integration named them.
+ * Notification ids, derived from a lock's id and name as the upstream integration named them.
  *
- * Invariant: the same name always gives the same ids, so a dismissal finds what was notified.
+ * Invariants:
+ * - an id is a pure function of the lock's (id, name) and the kind: the same lock always gets the
+ *   same ids, so a dismissal finds what was notified;
+ * - locks of distinct ids never share a notification id, whatever their names ("Front Door" and
+ *   "front-door", or two names without Latin letters that both slug to `lock`);
+ * - the upstream id `<slug>_autolock_<kind>` is kept for the one lock that can own it: the lock
+ *   whose id is its name's slug. Any other lock's id is `<slug>__<lock id>_autolock_<kind>`. A
+ *   slug never holds `__` nor ends in `_`, and a lock id never starts with `_`, so the first `__`
+ *   ends the slug: the two forms never meet, and the second one is distinct per lock id.
  */
 export function slugify(name: string): string {
   const slug = name
@@ -16,6 +24,11 @@ export function slugify(name: string): string {
 export const AUTOLOCK_NOTIFICATION_SUFFIXES = ['door_open', 'door_closed', 'failed'] as const;
 export type AutolockNotification = (typeof AUTOLOCK_NOTIFICATION_SUFFIXES)[number];
 
-export function autolockNotificationId(lockName: string, which: AutolockNotification): string {
-  return `${slugify(lockName)}_autolock_${which}`;
+/** The id of one of a lock's autolock notifications; see the header. */
+export function autolockNotificationId(
+  lock: { readonly id: string; readonly name: string },
+  which: AutolockNotification,
+): string {
+  const slug = slugify(lock.name);
+  return lock.id === slug ? `${slug}_autolock_${which}` : `${slug}__${lock.id}_autolock_${which}`;
 }

@@ -33,7 +33,7 @@ describe('npm start (the demo)', () => {
     for (const part of [
       'front: autolock armed for 5 min',
       'front: autolock fired (retry-pending)',
-      'notify front_door_autolock_door_closed',
+      'notify front_door__front_autolock_door_closed',
       'garage: autolock FAILED: Garage controller is offline',
       'notify garage_autolock_failed',
       'relock restarted',

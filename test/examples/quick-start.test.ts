@@ -16,11 +16,11 @@ describe('README quick start', () => {
     expect(lines[0]).toBe('autolock in 300 s, at 2026-06-01T12:05:00.000Z');
     expect(lines).toContain('pending retry: true');
     expect(lines.filter((line) => line.startsWith('driver: locking'))).toHaveLength(1);
-    expect(lines.some((line) => line.startsWith('notify front_door_autolock_failed'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('notify front_door__front_autolock_failed'))).toBe(true);
     expect(lines.slice(-4, -1)).toEqual([
-      'dismiss front_door_autolock_door_open',
-      'dismiss front_door_autolock_door_closed',
-      'dismiss front_door_autolock_failed',
+      'dismiss front_door__front_autolock_door_open',
+      'dismiss front_door__front_autolock_door_closed',
+      'dismiss front_door__front_autolock_failed',
     ]);
     expect(events.map((e) => e.type)).toEqual([
       'autolock.started',
