@@ -6,6 +6,8 @@
  * - the system's clock is the injected clock, so every delayed transition of every actor in the
  *   system (timer deadlines, backoffs, action timeouts) runs on it;
  * - the `inspect` observer sees the whole system: coordinator, persistence, locks and timers;
+ * - locks and timers are children of the `locks` actor, not of the coordinator statechart, so
+ *   their one-off done and error events never reach a statechart (see `lock-parent.actor.ts`);
  * - registry operations answer through sealed replies; their failures reject the asker only.
  */
 import type Keyv from 'keyv';
@@ -16,6 +18,7 @@ import { createLockStore } from '../persistence/lock-store.js';
 import { createTimerStore } from '../persistence/timer-store.js';
 import { answer } from './ask.js';
 import { indexSchedulerBySource } from './indexed-scheduler.js';
+import { type LockParent, startLockParent } from './lock-parent.actor.js';
 import { LockRegistry, type RegistryDeps } from './lock-registry.js';
 import {
   createPersistenceLogic,
@@ -32,6 +35,7 @@ export interface CoordinatorDeps extends Omit<RegistryDeps, 'timers' | 'locks'> 
 
 export function startCoordinator(deps: CoordinatorDeps) {
   let registry: LockRegistry | undefined;
+  let lockParent: LockParent | undefined;
   let persistence: Persistence | undefined;
   const ready = (): { registry: LockRegistry; persistence: Persistence } => {
     if (registry === undefined || persistence === undefined) throw new Error('The coordinator is not started');
@@ -51,6 +55,7 @@ export function startCoordinator(deps: CoordinatorDeps) {
       shutdown: fromPromise<void>(async () => {
         const parts = ready();
         parts.registry.shutdown();
+        lockParent?.close();
         await parts.persistence.flush();
       }),
     },
@@ -79,6 +84,8 @@ export function startCoordinator(deps: CoordinatorDeps) {
   const actor = createActor(logic, { clock: deps.clock, ...(deps.inspect ? { inspect: deps.inspect } : {}) });
   indexSchedulerBySource(actor.system);
   actor.start();
+  // locks and timers are children of a parent that is not a statechart (see lock-parent.actor.ts)
+  lockParent = startLockParent(actor);
   persistence = persistenceClient(actor.system.get('persistence') as PersistenceActorRef);
   const { store: _store, inspect: _inspect, ...ports } = deps;
   registry = new LockRegistry(
@@ -87,7 +94,7 @@ export function startCoordinator(deps: CoordinatorDeps) {
       timers: createTimerStore(persistence, deps.logger, deps.emit),
       locks: createLockStore(persistence, deps.logger, deps.emit),
     },
-    actor,
+    lockParent.ref,
   );
   return { actor, registry, persistence };
 }
