@@ -8,7 +8,9 @@
  *   `codeSlots: ['482913']`), whose value is never put into a message, the stack or a property,
  *   also when the rejected value is an object or array that holds one (nested too deep to check:
  *   not shown either);
- * - a `StoreError` names the key and the operation and keeps the store's own error as `cause`.
+ * - a `StoreError` names the key and the operation and keeps the store's own error as `cause`;
+ *   its message says so once: a store error passed on for the same operation and key (as the
+ *   error or as its message) is not wrapped again (no "failed: Store write … failed:").
  */
 
 export type RelockErrorCode =
@@ -87,16 +89,21 @@ export class TimerNotRecoveredError extends RelockError {
   }
 }
 
-export type StoreOperation = 'read' | 'write' | 'remove';
+/** `open`: relock could not open a store it was asked to open (`key` is then the store's URL). */
+export type StoreOperation = 'read' | 'write' | 'remove' | 'open';
 
 /** The keyv store failed an operation. */
 export class StoreError extends RelockError {
   readonly key: string;
   readonly operation: StoreOperation;
 
-  constructor(operation: StoreOperation, key: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super('STORE_ERROR', `Store ${operation} of ${JSON.stringify(key)} failed: ${reason}`, { cause });
+  /** `advice`: what a person can do about it, appended to the message. */
+  constructor(operation: StoreOperation, key: string, cause: unknown, advice?: string) {
+    const prefix = `Store ${operation} of ${JSON.stringify(key)} failed: `;
+    let reason = cause instanceof Error ? cause.message : String(cause);
+    // a store error passed on (as itself or as its message) for the same operation and key is not wrapped again
+    while (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
+    super('STORE_ERROR', `${prefix}${reason}${advice === undefined ? '' : `; ${advice}`}`, { cause });
     this.key = key;
     this.operation = operation;
   }

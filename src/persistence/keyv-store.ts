@@ -8,17 +8,32 @@
  * - on a `sqlite://` store relock opened, the persistence actor writes each batch in one
  *   transaction (`batchRunnerOf`); a host's own Keyv gets one write per operation; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
- * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`.
+ * - `sqlite://<file>` creates the file's folder when it is missing; a file that still cannot be
+ *   opened (unwritable folder, a folder in the file's place) raises `StoreError('open', url)`
+ *   saying what to check, never a raw `SQLITE_CANTOPEN`;
+ * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`, without a
+ *   `ttl`: a Keyv with one would silently expire timer entries and lock records, so it is
+ *   refused (`InvalidArgumentError` on `store.ttl`); keyv's `ttl: 0` means none and is accepted.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import Keyv from 'keyv';
 import { type BatchRunner, concurrentBatch } from '../actors/persistence.actor.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreError } from '../errors.js';
 
 /** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
 export type StoreOption = Keyv | string;
 
 export async function createKeyvStore(option: StoreOption = 'memory'): Promise<Keyv> {
   if (option instanceof Keyv) {
+    const ttl: unknown = option.ttl;
+    if (ttl !== undefined && ttl !== 0) {
+      throw new InvalidArgumentError(
+        'store.ttl',
+        ttl,
+        "no ttl: relock's timer entries and lock records must never expire; give relock a Keyv without one",
+      );
+    }
     option.throwOnErrors = true;
     return option;
   }
@@ -29,9 +44,31 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
   if (typeof option === 'string' && option.startsWith('sqlite://') && option.length > 'sqlite://'.length) {
     // loaded only when asked for: a host on Redis or memory never loads the sqlite3 binding
     const { default: KeyvSqlite } = await import('@keyv/sqlite');
+    const file = option.slice('sqlite://'.length);
+    const onDisk = file !== ':memory:' && !file.startsWith('file:');
+    const cannotOpen = (cause: unknown): StoreError =>
+      new StoreError(
+        'open',
+        option,
+        cause,
+        onDisk
+          ? `check that the folder ${dirname(resolve(file))} exists or can be created, that this process may write ` +
+              `there, and that ${resolve(file)} is a database file, not a folder`
+          : 'check the sqlite:// URL',
+      );
+    if (onDisk)
+      await mkdir(dirname(resolve(file)), { recursive: true }).catch((error: unknown) => {
+        throw cannotOpen(error);
+      });
     const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
-    await adapter.query('PRAGMA journal_mode=WAL');
-    await adapter.query('PRAGMA synchronous=NORMAL');
+    // a failed open is reported through the queries below; without a listener the emitter would throw it too
+    adapter.on('error', () => {});
+    try {
+      await adapter.query('PRAGMA journal_mode=WAL');
+      await adapter.query('PRAGMA synchronous=NORMAL');
+    } catch (error) {
+      throw cannotOpen(error);
+    }
     const keyv = new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
     batchRunners.set(
       keyv,
