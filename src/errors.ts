@@ -20,7 +20,8 @@ export type RelockErrorCode =
   | 'LOCK_NOT_FOUND'
   | 'LOCK_EXISTS'
   | 'SYSTEM_STOPPED'
-  | 'MISSING_IMPLEMENTATION';
+  | 'MISSING_IMPLEMENTATION'
+  | 'STORE_IN_USE';
 
 export class RelockError extends Error {
   readonly code: RelockErrorCode;
@@ -139,6 +140,25 @@ export class LockExistsError extends RelockError {
       `A lock with id ${JSON.stringify(lockId)} is already registered; use updateLock() to reload it`,
     );
     this.lockId = lockId;
+  }
+}
+
+/** Another relock system holds the store (a live owner record); see `store-owner.ts`. */
+export class StoreInUseError extends RelockError {
+  /** The store, as given (`sqlite://…`) or described (`a Keyv (Map)`). */
+  readonly store: string;
+  /** When the other system's lease runs out unless it is renewed (epoch ms, on relock's clock). */
+  readonly expiresAt: number;
+
+  constructor(store: string, expiresAt: number, now: number) {
+    const seconds = Math.max(0, Math.ceil((expiresAt - now) / 1000));
+    super(
+      'STORE_IN_USE',
+      `The store ${store} is in use by another relock system; stop that system first. If it crashed, ` +
+        `its lease expires in ${seconds} s (at ${new Date(expiresAt).toISOString()}): start again after that`,
+    );
+    this.store = store;
+    this.expiresAt = expiresAt;
   }
 }
 

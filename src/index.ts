@@ -14,6 +14,7 @@ export {
   RelockError,
   type RelockErrorCode,
   StoreError,
+  StoreInUseError,
   type StoreOperation,
   SystemStoppedError,
   TimerNotRecoveredError,

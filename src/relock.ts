@@ -7,6 +7,10 @@
  * - every time read and delay uses `options.clock` (the system clock by default);
  * - after `stop()` resolves, every pending write is durable (or reported failed), every actor is
  *   stopped, and every further call rejects with `SystemStoppedError`;
+ * - a shared store (a Keyv, a `sqlite://` file) is claimed before any lock is added and released
+ *   at `stop()` after every actor has stopped (`store-owner.ts`); a store in use by another system
+ *   refuses the start with `StoreInUseError`; a system that loses its claim sends no further lock
+ *   command, emits `store.lost` and stops;
  * - the root actor (`relock.actor`) is the one to hand to the Stately inspector; `options.inspect`
  *   is passed straight to it.
  */
@@ -34,6 +38,7 @@ import {
 } from './model/lock-config.js';
 import { type DoorState, isDoorState, isLockState, type LockState } from './model/lock-runtime.js';
 import { createKeyvStore, type StoreOption } from './persistence/keyv-store.js';
+import { describeStore, StoreOwner, validateStoreLeaseMs } from './persistence/store-owner.js';
 import { alwaysDay, type Coordinates, type DaylightSource, sunDaylight } from './ports/daylight.js';
 import type { LockDriver } from './ports/lock-driver.js';
 import { type Notifier, silentNotifier } from './ports/notifier.js';
@@ -56,6 +61,12 @@ export interface RelockOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** How long one lock command may take before it counts as failed. Default 30 000 ms. */
   readonly actionTimeoutMs?: number;
+  /**
+   * How long this system's claim on a shared store (a Keyv, a `sqlite://` file) lasts unless it
+   * is renewed (every third of it); after a crash on another host a new system must wait this
+   * long. An integer from 1 000 to 86 400 000. Default 30 000 ms.
+   */
+  readonly storeLeaseMs?: number;
 }
 
 export interface Relock {
@@ -264,12 +275,44 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
   const daylight = resolveDaylight(options.daylight);
   const logger = safeLogger(options.logger ?? consoleLogger);
   const clock = options.clock ?? systemClock;
+  const leaseMs = validateStoreLeaseMs(options.storeLeaseMs);
   const store = await createKeyvStore(options.store);
+  const ownsStore = typeof options.store === 'string';
   const hub = new EventHub();
+  const name = describeStore(options.store, store);
+  let system: RelockSystem | undefined;
+  // a store of its own ('memory') needs no claim; a shared one is claimed before any lock is added
+  const shared = options.store !== undefined && options.store !== 'memory';
+  const owner = shared
+    ? await StoreOwner.claim({
+        store,
+        name,
+        clock,
+        logger,
+        leaseMs,
+        onLost: (message) => {
+          hub.emit({ type: 'store.lost', store: name, message });
+          void system?.stop();
+        },
+      }).catch(async (error: unknown) => {
+        if (ownsStore) await store.disconnect().catch(() => {});
+        throw error;
+      })
+    : undefined;
+  // a system that lost the store sends no further command, even before its actors have stopped
+  const driver: LockDriver =
+    owner === undefined
+      ? options.driver
+      : {
+          lock: (lock, signal) =>
+            owner.held
+              ? options.driver.lock(lock, signal)
+              : Promise.reject(new Error(`relock no longer holds the store ${name}`)),
+        };
   const { actor, registry, persistence } = startCoordinator({
     store,
     clock,
-    driver: options.driver,
+    driver,
     notifications: new Notifications(options.notifier ?? silentNotifier, hub.emit, logger),
     daylight,
     logger,
@@ -277,9 +320,11 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
     actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
     inspect: options.inspect,
   });
-  const ownsStore = typeof options.store === 'string';
   const close = async (): Promise<void> => {
+    // after every actor has stopped: nothing of this system fires once another may take over
+    await owner?.release();
     if (ownsStore) await store.disconnect();
   };
-  return new RelockSystem({ actor, registry, persistence, hub, clock, daylight, close });
+  system = new RelockSystem({ actor, registry, persistence, hub, clock, daylight, close });
+  return system;
 }

@@ -93,6 +93,8 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
     logger,
     daylight: () => daylight.isDay,
     actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
+    // simulated hours at a time: an hour-long claim on the store keeps lease renewals rare
+    storeLeaseMs: 3_600_000,
     inspect: (event) => {
       try {
         inspected.push(
