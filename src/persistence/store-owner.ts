@@ -10,8 +10,8 @@
  *   store and when the lease runs out; it takes over an expired record, a record of a process
  *   that is dead on this host (same host name and pid namespace, pid gone), an unreadable one
  *   (with a warning), or a record of this process whose system is no longer running;
- * - two claims on one store in one process are decided synchronously (no await between the check
- *   and the claim); across processes a claim writes, then reads back its own token (a store
+ * - two claims on one store in one process (one adapter, or one `sqlite://` file) are decided
+ *   synchronously (no await between the check and the claim); across processes a claim writes, then reads back its own token (a store
  *   without compare-and-set leaves a small window there: a later renewal settles it);
  * - a renewal that finds another system's record calls `onLost` once and renews no more; one
  *   that finds no record writes it again; a failing renewal is retried at the next tick;
@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type Keyv from 'keyv';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { InvalidArgumentError, StoreError, StoreInUseError } from '../errors.js';
@@ -56,8 +57,17 @@ export interface StoreOwnerDeps {
   readonly onLost: (message: string) => void;
 }
 
-/** Tokens of the systems in this process that hold a store, per adapter and namespace. */
+/** Tokens of the systems in this process that hold a store, per adapter (or file) and namespace. */
 const heldInProcess = new WeakMap<object, Map<string, string>>();
+/** One key per `sqlite://` file in this process: each system opens its own adapter on it. */
+const fileKeys = new Map<string, object>();
+
+function fileKey(url: string): object {
+  const file = resolve(url.slice('sqlite://'.length));
+  const key = fileKeys.get(file) ?? {};
+  fileKeys.set(file, key);
+  return key;
+}
 const liveTokens = new Set<string>();
 
 function pidNamespace(): string | undefined {
@@ -132,7 +142,12 @@ export class StoreOwner {
     this.#deps = deps;
     const adapter = (deps.store as { store?: unknown }).store;
     this.#slot = {
-      adapter: typeof adapter === 'object' && adapter !== null ? adapter : deps.store,
+      // a store relock opened is named by its URL
+      adapter: deps.name.startsWith('sqlite://')
+        ? fileKey(deps.name)
+        : typeof adapter === 'object' && adapter !== null
+          ? adapter
+          : deps.store,
       namespace: deps.store.namespace ?? '',
     };
   }

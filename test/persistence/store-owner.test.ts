@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
-import { InvalidArgumentError, StoreInUseError, SystemStoppedError } from '../../src/errors.js';
+import { InvalidArgumentError, StoreError, StoreInUseError, SystemStoppedError } from '../../src/errors.js';
 import type { RelockEvent } from '../../src/events.js';
 import { createRelock, type Relock, type RelockOptions } from '../../src/relock.js';
+import { FaultyMap } from '../support/faulty-map.js';
 
 const MINUTE = 60_000;
 const dirs: string[] = [];
@@ -25,15 +26,21 @@ afterEach(async () => {
 function recorder() {
   const commands: string[] = [];
   const errors: string[] = [];
+  const warnings: string[] = [];
   const options = {
     driver: {
       async lock(lock: { id: string }) {
         commands.push(lock.id);
       },
     },
-    logger: { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) },
+    logger: {
+      debug() {},
+      info() {},
+      warn: (message: string) => warnings.push(message),
+      error: (message: string) => errors.push(message),
+    },
   } satisfies Partial<RelockOptions>;
-  return { commands, errors, options };
+  return { commands, errors, warnings, options };
 }
 
 async function start(options: RelockOptions): Promise<Relock> {
@@ -191,5 +198,74 @@ describe('store ownership', () => {
     await clock.advance(MINUTE);
     await relock.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  it('(10.5) two systems started at the same moment on one sqlite:// file in one process: exactly one starts', async () => {
+    const url = `sqlite://${sqliteFile()}`;
+    const clock = new ManualClock();
+    const results = await Promise.allSettled([
+      createRelock({ ...recorder().options, store: url, clock }),
+      createRelock({ ...recorder().options, store: url, clock }),
+    ]);
+    for (const result of results) if (result.status === 'fulfilled') running.push(result.value);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(StoreInUseError) });
+  });
+
+  it('(10.5) an unreadable owner record is taken over with a warning', async () => {
+    const store = new Keyv({ store: new Map() });
+    await store.set('owner', { owner: 42 });
+    const r = recorder();
+    await start({ ...r.options, store, clock: new ManualClock() });
+    expect(r.warnings.join('\n')).toMatch(/owner record is unreadable/);
+    expect(await store.get('owner')).toMatchObject({ v: 1, pid: process.pid });
+  });
+
+  it('(10.5) a store that fails at start-up: a passing failure is retried, a lasting one refuses the start with a StoreError', async () => {
+    const map = new FaultyMap();
+    const store = new Keyv({ store: map });
+    const clock = new ManualClock();
+    map.failNext('get');
+    map.failNext('set');
+    const relock = await createRelock({ ...recorder().options, store, clock });
+    await relock.stop();
+    map.down = true;
+    const refused = await createRelock({ ...recorder().options, store, clock }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect(refused).toMatchObject({ key: 'owner', operation: 'read' });
+  });
+
+  it('(10.5) a failing or hanging renewal is retried on the clock; a vanished record is written again', async () => {
+    const map = new FaultyMap();
+    const store = new Keyv({ store: map });
+    const clock = new ManualClock();
+    const r = recorder();
+    await start({ ...r.options, store, clock, storeLeaseMs: 3_000 });
+    map.failNext('get');
+    await clock.advance(1_000);
+    expect(r.warnings.join('\n')).toMatch(/Could not renew the store lease/);
+    const release = map.holdNext('get');
+    await clock.advance(1_000); // the renewal's read hangs ...
+    await clock.advance(1_000); // ... and times out after a third of the lease
+    expect(r.warnings.filter((w) => /Could not renew/.test(w))).toHaveLength(2);
+    release();
+    map.seed('keyv:owner', undefined);
+    await clock.advance(1_000);
+    expect(r.warnings.join('\n')).toMatch(/owner record was gone; writing it again/);
+    expect(await store.get('owner')).toMatchObject({ pid: process.pid, expiresAt: clock.now() + 3_000 });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('(10.5) a release that keeps failing leaves the claim to its lease, and a new system of this process takes it over', async () => {
+    const map = new FaultyMap();
+    const store = new Keyv({ store: map });
+    const clock = new ManualClock();
+    const r = recorder();
+    const relock = await createRelock({ ...r.options, store, clock });
+    map.failNext('get', 3);
+    await relock.stop();
+    expect(r.warnings.join('\n')).toMatch(/Could not release the store/);
+    expect(await store.get('owner')).toMatchObject({ pid: process.pid });
+    await start({ ...recorder().options, store, clock });
   });
 });
