@@ -14,15 +14,7 @@
  *   wall-clock step moves the fire with it (late by at most one check period);
  * - a duration is a whole number of seconds up to `MAX_AUTOLOCK_SECONDS`.
  */
-import {
-  type ActorRefFrom,
-  type AnyActorRef,
-  assign,
-  createActor,
-  fromPromise,
-  type SnapshotFrom,
-  waitFor,
-} from 'xstate';
+import { type ActorRefFrom, type AnyActorRef, assign, createActor, fromPromise, type SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import { InvalidArgumentError, StoreError, TimerNotRecoveredError } from '../errors.js';
 import type { FireOutcome, RelockEvent } from '../events.js';
@@ -34,6 +26,7 @@ import {
 } from '../machines/autolock-timer.machine.js';
 import { entryStartingAt, type TimerEntry } from '../persistence/timer-entry.js';
 import type { TimerStore } from '../persistence/timer-store.js';
+import { SnapshotWaiters } from './snapshot-waiters.js';
 
 export interface FireRequest {
   readonly lockId: string;
@@ -198,6 +191,8 @@ export class AutolockTimer {
   readonly actor: AutolockTimerActorRef;
   readonly #clock: Clock;
   readonly #timers: TimerStore;
+  /** One subscription for every caller awaiting this timer: a burst of calls costs linear work. */
+  readonly #waiters: SnapshotWaiters<AutolockTimerSnapshot>;
 
   constructor(options: CreateAutolockTimerOptions) {
     this.lockId = options.lockId;
@@ -208,6 +203,7 @@ export class AutolockTimer {
       ...(options.parent ? { parent: options.parent } : { clock: options.deps.clock }),
       ...(options.systemId ? { systemId: options.systemId } : {}),
     });
+    this.#waiters = new SnapshotWaiters(this.actor);
     this.actor.start();
   }
 
@@ -222,7 +218,7 @@ export class AutolockTimer {
   /** Reads the stored entry and resumes it; resolves once recovery has decided. */
   async recover(): Promise<void> {
     this.#send({ type: 'RECOVER' });
-    await waitFor(this.actor, (s) => !s.matches('fresh') && !s.matches('recovering'));
+    await this.#waiters.until('recovered', (s) => !s.matches('fresh') && !s.matches('recovering'));
   }
 
   /** Recovers from an entry the caller has already read from the timer store (`null`: none). */
@@ -237,8 +233,8 @@ export class AutolockTimer {
     if (before.matches('fresh') || before.matches('recovering')) throw new TimerNotRecoveredError(this.lockId);
     const failures = before.context.storeFailures;
     this.#send({ type: 'START', durationSeconds });
-    const after = await waitFor(
-      this.actor,
+    const after = await this.#waiters.until(
+      `start after ${failures} store failures`,
       (s) =>
         (s.matches({ arming: 'backoff' }) && s.context.storeFailures > failures) ||
         !(s.matches('arming') || s.matches('firing') || s.matches('clearing')),
@@ -264,8 +260,8 @@ export class AutolockTimer {
   async cancel(): Promise<void> {
     const failures = this.actor.getSnapshot().context.storeFailures;
     this.#send({ type: 'CANCEL' });
-    const after = await waitFor(
-      this.actor,
+    const after = await this.#waiters.until(
+      `cancel after ${failures} store failures`,
       (s) =>
         ((s.matches({ clearing: 'backoff' }) || s.matches({ recovering: 'backoff' })) &&
           s.context.storeFailures > failures) ||
