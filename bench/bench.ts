@@ -17,6 +17,7 @@ import { createKeyvStore } from '../src/persistence/keyv-store.js';
 import { encodeTimerEntry } from '../src/persistence/timer-codec.js';
 import { createTimerEntry } from '../src/persistence/timer-entry.js';
 import { createRelock, type Relock } from '../src/relock.js';
+import { resourceRows } from './resources.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const dir = mkdtempSync(join(tmpdir(), 'relock-bench-'));
@@ -296,6 +297,7 @@ for (const n of [1_000, 50_000]) {
 }
 await w1('sqlite', 1_000);
 await w2('sqlite', 1_000);
+const resources = await resourceRows();
 const seconds = (performance.now() - started) / 1000;
 const machine = {
   cpus: cpus().length,
@@ -305,7 +307,7 @@ const machine = {
 };
 writeFileSync(
   new URL('./results.json', import.meta.url).pathname.replace('/.tmp/build', ''),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, seconds, rows }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, seconds, rows, resources }, null, 2)}\n`,
 );
 console.log(`done in ${seconds.toFixed(0)} s on ${machine.cpus} × ${machine.cpu}, node ${machine.node}`);
 rmSync(dir, { recursive: true, force: true });
