@@ -104,6 +104,11 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
   );
 }
 
+/** Whether the host passed an autolock block (then it wins over stored and `setAutolock` settings). */
+function hasAutolockBlock(config: LockConfigInput): boolean {
+  return (config as { autolock?: unknown }).autolock !== undefined;
+}
+
 function resolveDaylight(value: RelockOptions['daylight']): DaylightSource {
   if (value === undefined) return alwaysDay;
   if (typeof value === 'function') return value;
@@ -185,7 +190,13 @@ class RelockSystem implements Relock {
   async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
     this.#live();
     const parsed = parseLockConfigs(configs);
-    await ask(this.actor, 'The relock system', (reply) => ({ type: 'ADD_LOCKS' as const, configs: parsed, reply }));
+    const inheritAutolock = configs.map((config) => !hasAutolockBlock(config));
+    await ask(this.actor, 'The relock system', (reply) => ({
+      type: 'ADD_LOCKS' as const,
+      configs: parsed,
+      inheritAutolock,
+      reply,
+    }));
     return parsed.map((config) => this.#registry.status(config.id));
   }
 
@@ -193,7 +204,12 @@ class RelockSystem implements Relock {
     this.#live();
     const parsed = parseLockConfig(config);
     this.#lockId(parsed.id);
-    await ask(this.actor, 'The relock system', (reply) => ({ type: 'UPDATE_LOCK' as const, config: parsed, reply }));
+    await ask(this.actor, 'The relock system', (reply) => ({
+      type: 'UPDATE_LOCK' as const,
+      config: parsed,
+      inheritAutolock: !hasAutolockBlock(config),
+      reply,
+    }));
     return this.#registry.status(parsed.id);
   }
 

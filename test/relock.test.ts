@@ -308,7 +308,8 @@ describe('relock behaviour', () => {
     h = undefined;
 
     const second = await bench({ clock: first.clock, map: first.map });
-    await second.relock.addLock(frontDoor({ codeSlots: [{ number: 1, pin: '000000' }] }));
+    // no autolock block: the stored settings (set by setAutolock) stay
+    await second.relock.addLock(frontDoor({ autolock: undefined, codeSlots: [{ number: 1, pin: '000000' }] }));
     expect(second.relock.status('front')).toMatchObject({
       lockState: 'unlocked',
       doorState: 'closed',
@@ -368,20 +369,24 @@ describe('reload handoff', () => {
     expect(record.config.codeSlots).toHaveLength(2);
   });
 
-  it('the new lock inherits runtime state, autolock settings and pending retry', async () => {
+  it('the new lock inherits runtime state, pending retry, and (when the host gives none) autolock settings', async () => {
     const { relock, clock } = await bench();
     await relock.addLock(frontDoor());
     relock.setAutolock('front', { nightMinutes: 7 });
     relock.reportLockState('front', 'unlocked');
     relock.reportDoorState('front', 'open');
     await clock.advance(10 * MINUTE);
-    await relock.updateLock(frontDoor({ autolock: { enabled: false, nightMinutes: 99 } }));
+    await relock.updateLock(frontDoor({ autolock: undefined }));
     expect(relock.status('front')).toMatchObject({
       lockState: 'unlocked',
       doorState: 'open',
       pendingRetry: true,
       autolockEnabled: true,
     });
+    const lock = relock.actor.system.get('lock:front') as {
+      getSnapshot(): { context: { config: { autolock: { nightMinutes: number } } } };
+    };
+    expect(lock.getSnapshot().context.config.autolock.nightMinutes).toBe(7);
     relock.reportDoorState('front', 'closed');
     await clock.advance(0);
     expect(relock.status('front').pendingRetry).toBe(false);

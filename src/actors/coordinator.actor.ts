@@ -62,12 +62,12 @@ export function startCoordinator(deps: CoordinatorDeps) {
     actions: {
       // each action is bound to its event in the machine, so the casts only name what it is
       addLocks: ({ event }) => {
-        const { configs, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
-        answer(reply, () => ready().registry.addMany(configs));
+        const { configs, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
+        answer(reply, () => ready().registry.addMany(configs, inheritAutolock));
       },
       reloadLock: ({ event }) => {
-        const { config, reply } = event as Extract<CoordinatorEvent, { type: 'UPDATE_LOCK' }>;
-        answer(reply, () => ready().registry.reload(config));
+        const { config, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'UPDATE_LOCK' }>;
+        answer(reply, () => ready().registry.reload(config, inheritAutolock));
       },
       removeLock: ({ event }) => {
         const { lockId, reply } = event as Extract<CoordinatorEvent, { type: 'REMOVE_LOCK' }>;

@@ -18,7 +18,7 @@
  */
 import { type ActorRefFrom, type AnyActorRef, createActor } from 'xstate';
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { LockExistsError, LockNotFoundError, SystemStoppedError } from '../errors.js';
+import { LockExistsError, LockNotFoundError, StoreError, SystemStoppedError } from '../errors.js';
 import type { EventSink, FireOutcome } from '../events.js';
 import type { Logger } from '../logger.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
@@ -28,7 +28,7 @@ import type { LockRecord } from '../persistence/lock-record-codec.js';
 import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
-import type { LockDriver } from '../ports/lock-driver.js';
+import type { LockDriver, LockView } from '../ports/lock-driver.js';
 import {
   createLockStatusStore,
   deriveLockStatus,
@@ -43,7 +43,7 @@ import {
   provideAutolockTimer,
   toRelockEvent,
 } from './autolock-timer.actor.js';
-import { autolockDecision, type LockLogic, lockRuntimeOf, provideLockMachine } from './lock.actor.js';
+import { autolockDecision, type LockLogic, lockRuntimeOf, provideLockMachine, regionState } from './lock.actor.js';
 import type { Notifications } from './notifications.js';
 
 export interface RegistryDeps {
@@ -89,6 +89,14 @@ export class LockRegistry {
   readonly #timerDeps: AutolockTimerDeps;
   /** The pending rewrite of each lock record whose write failed: cleared when its lock retires. */
   readonly #recordRetries = new Map<Entry, TimerHandle>();
+  /** Removals under way: an add of the same id waits for them. */
+  readonly #removals = new Map<string, Promise<void>>();
+  /** Ids whose removal failed to clear the store: re-added fresh, never from what was left. */
+  readonly #removed = new Set<string>();
+  /** Retry lock commands in flight, shared by the lock actors of one lock across a reload. */
+  readonly #retryCommands = new Map<string, { readonly done: Promise<void>; readonly abort: AbortController }>();
+  /** The lock whose old actor is being retired by a reload (its retry command carries on). */
+  #handingOver: string | undefined;
   #stopped = false;
 
   constructor(deps: RegistryDeps, parent: AnyActorRef) {
@@ -101,6 +109,7 @@ export class LockRegistry {
       daylight: deps.daylight,
       logger: deps.logger,
       timerOf: (lockId) => this.#entries.get(lockId)?.timer,
+      retryCommand: (lock, signal) => this.#retryCommand(lock, signal),
       commandTimeoutMs: deps.actionTimeoutMs,
     });
     this.#timerDeps = {
@@ -163,9 +172,12 @@ export class LockRegistry {
    * Creates locks and their timers, restores their stored records and recovers their timers.
    * All or nothing up to the store reads: a duplicate id or a failed lock-record read rejects
    * the whole batch before any actor exists. A failed timer-entry read does not: that timer
-   * recovers on its own, retrying the read.
+   * recovers on its own, retrying the read, while the batch resolves (its status says FRESH).
+   * A lock removed by this system is added fresh: it waits for the removal to end and never
+   * reads what the removed lock left behind. `inheritAutolock[i]`: the host gave no autolock
+   * block, so the stored settings stay (see `inheritState`).
    */
-  async addMany(configs: readonly LockConfig[]): Promise<void> {
+  async addMany(configs: readonly LockConfig[], inheritAutolock: readonly boolean[] = []): Promise<void> {
     if (this.#stopped) throw new SystemStoppedError();
     const ids = configs.map((config) => config.id);
     const batch = new Set<string>();
@@ -175,31 +187,38 @@ export class LockRegistry {
     }
     for (const id of ids) this.#adding.add(id);
     try {
-      const [records, entries] = await Promise.all([this.#deps.locks.readMany(ids), this.#deps.timers.readMany(ids)]);
+      // a removal still under way ends first: its fire or cancel never meets the new lock
+      await Promise.all(ids.map((id) => this.#removals.get(id)));
+      const fresh = ids.filter((id) => this.#removed.has(id));
+      const read = ids.filter((id) => !this.#removed.has(id));
+      const [records, entries] = await Promise.all([this.#deps.locks.readMany(read), this.#deps.timers.readMany(read)]);
       if (this.#stopped) throw new SystemStoppedError();
       const failedRead = records.find((result) => 'error' in result);
       if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
-      const recoveries: Promise<void>[] = [];
+      const found = new Map(read.map((id, i) => [id, { record: records[i], stored: entries[i] }]));
+      for (const id of fresh) {
+        // whatever a failed removal left behind is removed again, behind the new lock's own writes
+        this.#removed.delete(id);
+        this.#deps.timers.remove(id).catch(() => {});
+      }
       configs.forEach((config, i) => {
-        const record = records[i];
-        const stored = entries[i];
-        const previous = record !== undefined && 'value' in record ? record.value : null;
-        const entry = this.#create(config, previous);
-        if ('error' in stored) recoveries.push(entry.timer.recover());
+        const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
+        const previous = 'value' in record ? record.value : null;
+        const entry = this.#create(config, previous, inheritAutolock[i] ?? false);
+        // a lock restored as unlocked arms its autolock once its timer has recovered (#watchTimer)
+        if ('error' in stored) void entry.timer.recover().catch(() => {});
         else entry.timer.resume(stored.value);
-        if (lockRuntimeOf(entry.lock.getSnapshot()).lockState === 'unlocked') entry.lock.send({ type: 'TIMER_READY' });
       });
-      await Promise.all(recoveries);
     } finally {
       for (const id of ids) this.#adding.delete(id);
     }
   }
 
-  #create(config: LockConfig, record: LockRecord | null): Entry {
+  #create(config: LockConfig, record: LockRecord | null, inheritAutolock: boolean): Entry {
     const { id } = config;
     const handoff: Handoff = record
-      ? inheritState(config, record)
-      : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
+      ? inheritState(config, record, { inheritAutolock })
+      : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false, retryInFlight: false };
     if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
     const timer = new AutolockTimer({
       lockId: id,
@@ -224,15 +243,30 @@ export class LockRegistry {
     return entry;
   }
 
-  /** The reload handoff: a new lock actor inherits the old one's state; the timer carries on. */
-  reload(config: LockConfig): void {
+  /**
+   * The reload handoff: a new lock actor inherits the old one's state; the timer carries on, and
+   * so does a retry's lock command in flight (the new actor waits for the same command).
+   */
+  reload(config: LockConfig, inheritAutolock = false): void {
     const entry = this.#entry(config.id);
     const old = entry.lock.getSnapshot();
-    const handoff = inheritState(config, { config: old.context.config, runtime: lockRuntimeOf(old) });
+    const handoff = inheritState(
+      config,
+      { config: old.context.config, runtime: lockRuntimeOf(old) },
+      // spawned with the old settings; the host's own block then arrives as a change of settings,
+      // so disabling cancels the running autolock and enabling starts it, as setAutolock does
+      { inheritAutolock: true, retryInFlight: regionState(old, 'retry') === 'relocking' },
+    );
     if (handoff.droppedAllSlots) this.#reportDroppedSlots(config.id);
     entry.unwatchLock();
-    entry.lock.send({ type: 'RETIRE' });
+    this.#handingOver = config.id;
+    try {
+      entry.lock.send({ type: 'RETIRE' });
+    } finally {
+      this.#handingOver = undefined;
+    }
     entry.lock = this.#spawnLock(handoff);
+    if (!inheritAutolock) entry.lock.send({ type: 'SET_AUTOLOCK', settings: config.autolock });
     entry.unwatchLock = this.#watchLock(entry, entry.lock);
     this.#refresh(entry);
     this.#saveRecord(entry);
@@ -240,13 +274,34 @@ export class LockRegistry {
     // restarts a running autolock nor revives one the host cancelled
   }
 
-  /** Cancels the timer (waiting for an in-flight fire), removes its entry and the lock record. */
+  /**
+   * Cancels the timer (waiting for an in-flight fire), removes its entry and the lock record.
+   * An add of the same id meanwhile waits for this to end; if a removal failed, that add starts
+   * fresh without reading what was left behind.
+   */
   async remove(lockId: string): Promise<void> {
     const entry = this.#entry(lockId);
     this.#entries.delete(lockId);
-    await entry.timer.cancel().catch(() => {});
-    this.#retire(entry);
-    await this.#deps.locks.remove(lockId);
+    let clean = true;
+    const removal = (async () => {
+      const record = this.#deps.locks.remove(lockId).catch(() => {
+        clean = false;
+      });
+      await entry.timer.cancel().catch(() => {
+        clean = false;
+      });
+      this.#retire(entry);
+      await record;
+      if (!clean) this.#removed.add(lockId);
+    })();
+    this.#removals.set(lockId, removal);
+    try {
+      await removal;
+    } finally {
+      if (this.#removals.get(lockId) === removal) this.#removals.delete(lockId);
+    }
+    if (!clean)
+      throw new StoreError('remove', `lock:${lockId}`, new Error('the stored records could not all be removed'));
   }
 
   /** Retires every actor; stored timer entries stay for the next system to replay. */
@@ -274,6 +329,33 @@ export class LockRegistry {
     this.#deps.emit({ type: 'lock.error', lockId, message });
   }
 
+  /**
+   * A retry's lock command: one per lock at a time. A lock actor that stops waiting for it
+   * (timeout, removal, shutdown) aborts it, except the old actor of a reload: the new one waits
+   * for the same command instead of sending a second.
+   */
+  #retryCommand(lock: LockView, signal: AbortSignal): Promise<void> {
+    let flight = this.#retryCommands.get(lock.id);
+    if (flight === undefined) {
+      const abort = new AbortController();
+      const done = (async () => this.#deps.driver.lock(lock, { signal: abort.signal }))();
+      const started = { done, abort };
+      flight = started;
+      this.#retryCommands.set(lock.id, started);
+      const forget = () => {
+        if (this.#retryCommands.get(lock.id) === started) this.#retryCommands.delete(lock.id);
+      };
+      done.then(forget, forget);
+    }
+    const shared = flight;
+    signal.addEventListener('abort', () => {
+      if (this.#handingOver === lock.id) return;
+      if (this.#retryCommands.get(lock.id) === shared) this.#retryCommands.delete(lock.id);
+      shared.abort.abort();
+    });
+    return shared.done;
+  }
+
   #spawnLock(handoff: Handoff): LockActorRef {
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
@@ -281,9 +363,9 @@ export class LockRegistry {
       input: { config: handoff.config },
     });
     actor.start();
-    const { runtime } = handoff;
+    const { runtime, retryInFlight } = handoff;
     if (runtime.lockState !== 'unknown' || runtime.doorState !== 'unknown' || runtime.pendingRetry) {
-      actor.send({ type: 'RESTORE', runtime });
+      actor.send({ type: 'RESTORE', runtime, retryInFlight });
     }
     return actor;
   }
@@ -358,10 +440,17 @@ export class LockRegistry {
 
   #watchTimer(lockId: string, timer: AutolockTimer): () => void {
     const { emit } = this.#deps;
+    let recovering = true;
     const subscription = timer.actor.subscribe({
-      next: () => {
+      next: (snapshot) => {
         const entry = this.#entries.get(lockId);
-        if (entry !== undefined) this.#refresh(entry);
+        if (entry === undefined) return;
+        this.#refresh(entry);
+        if (recovering && !snapshot.matches('fresh') && !snapshot.matches('recovering')) {
+          // recovery has decided: an unlocked lock makes sure its autolock runs (also after a failed read)
+          recovering = false;
+          entry.lock.send({ type: 'TIMER_READY' });
+        }
       },
       error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),
     });
@@ -369,7 +458,9 @@ export class LockRegistry {
       emit(toRelockEvent(event));
       const lock = this.#entries.get(lockId)?.lock;
       if (event.type === 'failed') lock?.send({ type: 'AUTOLOCK_FAILED', reason: event.reason });
-      if (event.type === 'fired' && event.outcome === 'locked') lock?.send({ type: 'AUTOLOCK_LOCKED' });
+      // a fire that ended under a held cancel ends the cycle: nothing re-arms it
+      if (event.type === 'fired' && event.outcome === 'locked' && !event.cancelled)
+        lock?.send({ type: 'AUTOLOCK_LOCKED' });
     });
     return () => {
       subscription.unsubscribe();

@@ -18,7 +18,7 @@ import type { LockConfig } from '../model/lock-config.js';
 import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
 import { AUTOLOCK_NOTIFICATION_SUFFIXES, autolockNotificationId } from '../model/slug.js';
 import type { DaylightSource } from '../ports/daylight.js';
-import type { LockDriver } from '../ports/lock-driver.js';
+import type { LockDriver, LockView } from '../ports/lock-driver.js';
 import type { AutolockTimer } from './autolock-timer.actor.js';
 import type { Notifications } from './notifications.js';
 
@@ -29,6 +29,11 @@ export interface LockActorDeps {
   readonly daylight: DaylightSource;
   readonly logger: Logger;
   readonly timerOf: (lockId: string) => AutolockTimer | undefined;
+  /**
+   * Sends a retry's lock command, or joins the one in flight for that lock (a reload's new actor
+   * waits for its old actor's command). `signal` aborts when this actor stops waiting.
+   */
+  readonly retryCommand: (lock: LockView, signal: AbortSignal) => Promise<void>;
   /** How long a retry's lock command may take (default 30 s). */
   readonly commandTimeoutMs?: number;
 }
@@ -60,7 +65,7 @@ export function provideLockMachine(deps: LockActorDeps) {
   return lockMachine.provide({
     actors: {
       relockCommand: fromPromise<void, { lockId: string; name: string }>(({ input, signal }) =>
-        deps.driver.lock({ id: input.lockId, name: input.name }, { signal }),
+        deps.retryCommand({ id: input.lockId, name: input.name }, signal),
       ),
     },
     actions: {

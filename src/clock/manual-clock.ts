@@ -66,6 +66,16 @@ export class ManualClock implements Clock {
     return this.#timers.size;
   }
 
+  /**
+   * Steps the wall clock by `ms` (either way) without time passing, as an NTP correction or a
+   * host whose clock was set does: `now()` jumps, while pending timers still fire after the
+   * time they were set for, as the host's own timers would.
+   */
+  stepWallClock(ms: number): void {
+    this.#now += ms;
+    for (const [id, timer] of this.#timers) this.#timers.set(id, { ...timer, due: timer.due + ms });
+  }
+
   /** Moves time forward by `ms`, running every timer due on the way, in order. */
   async advance(ms: number): Promise<void> {
     await this.advanceTo(this.#now + ms);

@@ -23,8 +23,20 @@ import type { LockConfig } from '../model/lock-config.js';
 import type { LockEvent } from './lock.machine.js';
 
 export type CoordinatorEvent =
-  | { readonly type: 'ADD_LOCKS'; readonly configs: readonly LockConfig[]; readonly reply: SealedReply<void> }
-  | { readonly type: 'UPDATE_LOCK'; readonly config: LockConfig; readonly reply: SealedReply<void> }
+  | {
+      readonly type: 'ADD_LOCKS';
+      readonly configs: readonly LockConfig[];
+      /** Per config: the host gave no autolock block, so the stored settings stay. */
+      readonly inheritAutolock?: readonly boolean[];
+      readonly reply: SealedReply<void>;
+    }
+  | {
+      readonly type: 'UPDATE_LOCK';
+      readonly config: LockConfig;
+      /** The host gave no autolock block, so the current settings stay. */
+      readonly inheritAutolock?: boolean;
+      readonly reply: SealedReply<void>;
+    }
   | { readonly type: 'REMOVE_LOCK'; readonly lockId: string; readonly reply: SealedReply<void> }
   | { readonly type: 'REPORT'; readonly lockId: string; readonly event: LockEvent }
   | { readonly type: 'STOP' };

@@ -20,7 +20,8 @@
  * - the machine does no I/O itself: the timer, the notifier and the driver are reached through
  *   named actions and actors supplied with `.provide()` (`src/actors/lock.actor.ts`);
  * - a restored or inherited runtime state is entered through RESTORE transitions that run no
- *   actions: a reload or a restart sends no command and no notification by itself;
+ *   actions: a reload or a restart sends no command and no notification by itself (a reload
+ *   during a retry's command waits for that same command: `relockCommand` joins it);
  * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
  */
 import { and, assign, emit, fromPromise, raise, setup, stateIn } from 'xstate';
@@ -38,8 +39,11 @@ export interface LockInput {
 }
 
 export type LockEvent =
-  /** Sent once, right after start, when the lock resumes a stored or inherited runtime state. */
-  | { readonly type: 'RESTORE'; readonly runtime: LockRuntime }
+  /**
+   * Sent once, right after start, when the lock resumes a stored or inherited runtime state;
+   * `retryInFlight`: a reload while the old lock's retry command was in flight (it is joined).
+   */
+  | { readonly type: 'RESTORE'; readonly runtime: LockRuntime; readonly retryInFlight?: boolean }
   | { readonly type: 'LOCK_STATE'; readonly state: LockState }
   | { readonly type: 'DOOR_STATE'; readonly state: DoorState }
   | { readonly type: 'SET_AUTOLOCK'; readonly settings: AutolockSettings }
@@ -134,6 +138,8 @@ export const lockMachine = setup({
     restoresDoorOpen: restores(({ doorState }) => doorState === 'open'),
     restoresDoorClosed: restores(({ doorState }) => doorState === 'closed'),
     restoresPendingRetry: restores(({ pendingRetry }) => pendingRetry),
+    restoresRetryInFlight: ({ event }) =>
+      event.type === 'RESTORE' && event.runtime.pendingRetry && event.retryInFlight === true,
     /** Turns autolock off (it was on): a setting repeated as it is changes nothing. */
     disablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && !event.settings.enabled && context.config.autolock.enabled,
@@ -263,7 +269,11 @@ export const lockMachine = setup({
           states: {
             idle: {
               on: {
-                RESTORE: { guard: 'restoresPendingRetry', target: 'pending' },
+                RESTORE: [
+                  // the old actor's command is joined, not sent again
+                  { guard: 'restoresRetryInFlight', target: 'relocking' },
+                  { guard: 'restoresPendingRetry', target: 'pending' },
+                ],
                 AUTOLOCK_DEFERRED: { target: 'pending', actions: ['notifyDoorOpen', 'emitRetryPending'] },
               },
             },

@@ -2,7 +2,10 @@
  * The reload handoff: what a lock's new configuration takes over from the old one.
  *
  * Invariants (upstream's `inherit_state_from`, as one pure function):
- * - the new lock takes the old one's runtime state, autolock settings and pending retry;
+ * - the new lock takes the old one's runtime state and pending retry (in flight or not);
+ * - the configuration the host passes is the configuration: its autolock settings win, unless
+ *   the host gave none (`inheritAutolock`), and then the old settings (from `setAutolock`, the
+ *   last load or the stored record) stay;
  * - for code slots present on both sides, the old slot's user state (enabled, name, PIN,
  *   notifications, access limits) wins; within those, for weekdays present on both sides, the
  *   old weekday's user state (enabled, window) wins;
@@ -19,6 +22,15 @@ export interface Handoff {
   readonly runtime: LockRuntime;
   /** The new configuration had no code slots while the old had some; the old ones were kept. */
   readonly droppedAllSlots: boolean;
+  /** The old lock's retry command is still in flight: the new lock waits for it (a reload only). */
+  readonly retryInFlight: boolean;
+}
+
+export interface HandoffOptions {
+  /** The host gave no autolock block: keep the old settings. */
+  readonly inheritAutolock?: boolean;
+  /** The old lock actor's retry command is in flight (a reload; never after a restart). */
+  readonly retryInFlight?: boolean;
 }
 
 function inheritWeekdays(next: readonly WeekdayLimit[], old: readonly WeekdayLimit[]): readonly WeekdayLimit[] {
@@ -50,7 +62,11 @@ function inheritSlot(next: CodeSlot, old: CodeSlot): CodeSlot {
   });
 }
 
-export function inheritState(next: LockConfig, old: { config: LockConfig; runtime: LockRuntime }): Handoff {
+export function inheritState(
+  next: LockConfig,
+  old: { config: LockConfig; runtime: LockRuntime },
+  options: HandoffOptions = {},
+): Handoff {
   const droppedAllSlots = next.codeSlots.length === 0 && old.config.codeSlots.length > 0;
   const bySlot = new Map(old.config.codeSlots.map((slot) => [slot.number, slot]));
   const codeSlots = droppedAllSlots
@@ -62,8 +78,13 @@ export function inheritState(next: LockConfig, old: { config: LockConfig; runtim
         }),
       );
   return {
-    config: Object.freeze({ ...next, autolock: old.config.autolock, codeSlots }),
+    config: Object.freeze({
+      ...next,
+      autolock: options.inheritAutolock ? old.config.autolock : next.autolock,
+      codeSlots,
+    }),
     runtime: old.runtime,
     droppedAllSlots,
+    retryInFlight: (options.retryInFlight ?? false) && old.runtime.pendingRetry,
   };
 }

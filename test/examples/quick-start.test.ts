@@ -26,8 +26,9 @@ describe('README quick start', () => {
       'autolock.started',
       'autolock.retry-pending',
       'autolock.fired',
-      'autolock.failed',
+      // the failed retry re-arms: the new countdown is announced as the failure is reported
       'autolock.started',
+      'autolock.failed',
       'autolock.fired',
       'autolock.started',
       'autolock.cancelled',

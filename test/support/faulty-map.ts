@@ -74,8 +74,16 @@ export class FaultyMap extends Map<string, unknown> {
     else super.set(key, value);
   }
 
+  /** Keys whose next call (of any operation) fails, with how many failures are left. */
+  readonly failKeys = new Map<string, number>();
+
   async #gate(op: Op, key: string): Promise<void> {
     this.calls.push({ op, key });
+    const keyFailures = this.failKeys.get(key) ?? 0;
+    if (keyFailures > 0) {
+      this.failKeys.set(key, keyFailures - 1);
+      throw new Error(`simulated store failure on ${op} ${key}`);
+    }
     if (this.manual) {
       const fail = await new Promise<boolean>((resolve) => this.waiting.push({ op, key, settle: resolve }));
       if (fail) throw new Error(`simulated store failure on ${op} ${key}`);

@@ -1,0 +1,264 @@
+/**
+ * A hostile host against a whole relock system: cancels racing fires, failing deletes,
+ * un-awaited remove/add, failed reads at start-up, wall-clock steps, settings passed again,
+ * durations that cannot be encoded, and a reload while a retry's command is in flight. Each
+ * test is named after the item of issue 10 that it pins.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_AUTOLOCK_SECONDS } from '../src/actors/autolock-timer.actor.js';
+import type { LockConfigInput } from '../src/model/lock-config.js';
+import { MINUTE, type RelockHarness, relockHarness } from './support/relock-harness.js';
+
+const harnesses: RelockHarness[] = [];
+const bench = async (options?: Parameters<typeof relockHarness>[0]) => {
+  const h = await relockHarness(options);
+  harnesses.push(h);
+  return h;
+};
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.relock.stop();
+});
+
+const lock = (overrides: Partial<LockConfigInput> = {}): LockConfigInput => ({
+  id: 'front',
+  name: 'Front Door',
+  hasDoorSensor: true,
+  autolock: { enabled: true, dayMinutes: 5, nightMinutes: 5, retryWhenDoorCloses: true },
+  codeSlots: [{ number: 1, name: 'Alice', pin: '482913' }],
+  ...overrides,
+});
+
+/** A driver command that waits until the test lets it go. */
+function slowCommands(h: RelockHarness) {
+  const pending: Array<() => void> = [];
+  h.driver.fallback = () =>
+    new Promise<void>((resolve) => {
+      pending.push(resolve);
+    });
+  return pending;
+}
+
+describe('autolocks that come back after a cancel, or fire twice', () => {
+  it('(10.1) an awaited cancel during an in-flight fire ends the cycle: no command until a new cycle starts', async () => {
+    const h = await bench({ actionTimeoutMs: 60_000 });
+    const release = slowCommands(h);
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(5 * MINUTE);
+    expect(h.driver.commands).toHaveLength(1);
+    let settled = false;
+    const cancelled = h.relock.cancelAutolock('front').then(() => {
+      settled = true;
+    });
+    await h.clock.advance(0);
+    expect(settled).toBe(false); // it joins the fire in flight
+    release.shift()?.();
+    await cancelled;
+    expect(h.relock.status('front')).toMatchObject({ running: false, timerState: 'DONE', lockState: 'unlocked' });
+    await h.clock.advance(30 * MINUTE);
+    expect(h.driver.commands).toHaveLength(1);
+    // a new cycle starts the autolock again
+    h.driver.fallback = 'ok';
+    h.relock.reportLockState('front', 'locked');
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(5 * MINUTE);
+    expect(h.driver.commands).toHaveLength(2);
+  });
+
+  it('(10.2) a failed delete during a cancel is retried until durable; the cancelled autolock never fires after a restart', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    first.map.failNext('delete');
+    await expect(first.relock.cancelAutolock('front')).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      operation: 'remove',
+    });
+    // status does not claim what is not on disk
+    expect(first.relock.status('front')).toMatchObject({ timerState: 'ACTIVE', running: false });
+    expect(await first.stored('timer:front')).toBeDefined();
+    await first.clock.advance(2_000);
+    expect(first.relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
+    expect(await first.stored('timer:front')).toBeUndefined();
+    await first.relock.stop();
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    await second.relock.addLock(lock({ autolock: undefined }));
+    await second.clock.advance(0);
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(60 * MINUTE);
+    expect([...first.driver.commands, ...second.driver.commands]).toEqual([]);
+  });
+
+  it('(10.2) a failed delete after a successful fire is tried again at stop: no second command at restart', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    first.map.failNext('delete');
+    const releaseDelete = first.map.holdNext('delete');
+    await first.clock.advance(5 * MINUTE);
+    expect(first.driver.commands).toHaveLength(1);
+    first.relock.reportLockState('front', 'locked'); // the host confirms while the entry is being removed
+    await first.clock.advance(0);
+    releaseDelete(); // ... and the removal fails
+    await first.clock.advance(0);
+    expect(first.relock.status('front').timerState).toBe('ACTIVE'); // the entry is still on disk
+    await first.relock.stop();
+    expect(await first.stored('timer:front')).toBeUndefined();
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    await second.relock.addLock(lock({ autolock: undefined }));
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(60 * MINUTE);
+    expect(second.driver.commands).toEqual([]);
+  });
+
+  it("(10.4) remove and re-add without awaiting: the new lock never reads the removed lock's record", async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ autolock: { enabled: true, dayMinutes: 1 } }));
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    const removed = first.relock.removeLock('front');
+    const added = first.relock.addLock({ id: 'front', name: 'New Front' });
+    await Promise.all([removed, added]);
+    expect(first.relock.status('front')).toMatchObject({
+      name: 'New Front',
+      lockState: 'unknown',
+      autolockEnabled: false,
+      running: false,
+    });
+    await first.clock.advance(30 * MINUTE);
+    expect(first.driver.commands).toEqual([]);
+    await first.relock.stop();
+    const record = (await first.stored('lock:front')) as { config: { codeSlots: unknown[] } };
+    expect(record.config.codeSlots).toEqual([]); // the old PIN did not come back
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    await second.relock.addLock({ id: 'front', name: 'New Front' });
+    expect(second.relock.status('front')).toMatchObject({ lockState: 'unknown', autolockEnabled: false });
+    await second.clock.advance(30 * MINUTE);
+    expect(second.driver.commands).toEqual([]);
+  });
+});
+
+describe('autolocks that are lost, late or stuck', () => {
+  it('(10.6) a timer entry whose read fails does not hold the batch: addLocks resolves and that lock shows it is recovering', async () => {
+    const h = await bench();
+    h.map.failKeys.set('keyv:timer:back', 3);
+    const statuses = await h.relock.addLocks([lock(), lock({ id: 'back', name: 'Back' })]);
+    expect(statuses.map((s) => s.timerState)).toEqual(['DONE', 'FRESH']);
+    await h.clock.advance(10_000);
+    expect(h.relock.status('back').timerState).toBe('DONE');
+  });
+
+  it('(10.22) an arm asked for while the timer is recovering from a failed read is honoured when recovery ends', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    await first.relock.cancelAutolock('front'); // unlocked, autolock on, no entry
+    await first.relock.stop();
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    second.map.failKeys.set('keyv:timer:front', 1);
+    const [status] = await second.relock.addLocks([lock({ autolock: undefined })]);
+    expect(status).toMatchObject({ lockState: 'unlocked', timerState: 'FRESH' });
+    second.relock.reportLockState('front', 'unlocked'); // repeated: changes nothing by itself
+    await second.clock.advance(2_000);
+    expect(second.relock.status('front')).toMatchObject({ running: true, timerState: 'ACTIVE' });
+    await second.clock.advance(5 * MINUTE);
+    expect(second.driver.commands).toEqual(['front@Front Door']);
+  });
+
+  it('(10.9) a wall-clock step forward fires the autolock within a minute of its end time', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked'); // started while the wall clock was a day behind
+    await h.clock.advance(0);
+    h.clock.stepWallClock(24 * 60 * MINUTE); // then corrected
+    expect(h.relock.status('front').remainingSeconds).toBe(0);
+    await h.clock.advance(MINUTE);
+    expect(h.driver.commands).toEqual(['front@Front Door']);
+  });
+
+  it('(10.9) a wall-clock step back never fires early, and remainingSeconds follows the wall clock', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(0);
+    const endsAt = h.relock.status('front').endsAt as number;
+    h.clock.stepWallClock(-60 * MINUTE);
+    expect(h.relock.status('front').remainingSeconds).toBe(65 * 60);
+    await h.clock.advance(6 * MINUTE);
+    expect(h.driver.commands).toEqual([]);
+    await h.clock.advanceTo(endsAt + MINUTE);
+    expect(h.driver.commands).toEqual(['front@Front Door']);
+  });
+
+  it('(10.10) the autolock block the host passes is the configuration; without one, the stored settings stay', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ autolock: { enabled: true, dayMinutes: 1 } }));
+    first.relock.setAutolock('front', { dayMinutes: 5 });
+    await first.relock.stop();
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    await second.relock.addLock(lock({ autolock: { enabled: true, dayMinutes: 9 } }));
+    second.relock.reportLockState('front', 'unlocked');
+    await second.clock.advance(0);
+    expect(second.relock.status('front').durationSeconds).toBe(9 * 60);
+    // a reload that turns autolock off cancels the running one
+    await second.relock.updateLock(lock({ autolock: { enabled: false } }));
+    await second.clock.advance(0);
+    expect(second.relock.status('front')).toMatchObject({ autolockEnabled: false, running: false });
+    await second.clock.advance(30 * MINUTE);
+    expect(second.driver.commands).toEqual([]);
+    // and a reload that turns it back on starts it (the lock is unlocked)
+    await second.relock.updateLock(lock({ autolock: { enabled: true, dayMinutes: 3 } }));
+    await second.clock.advance(0);
+    expect(second.relock.status('front')).toMatchObject({ running: true, durationSeconds: 180 });
+    // no block: the settings stay as they are
+    await second.relock.updateLock(lock({ autolock: undefined }));
+    expect(second.relock.status('front')).toMatchObject({ autolockEnabled: true, running: true, durationSeconds: 180 });
+  });
+
+  it('(10.11) a duration beyond the documented maximum is refused, naming the field and the value', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    for (const huge of [2 ** 53, 1e300, MAX_AUTOLOCK_SECONDS + 1]) {
+      await expect(h.relock.startAutolock('front', huge)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        field: 'durationSeconds',
+        value: huge,
+      });
+    }
+    expect(h.relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
+    await h.relock.startAutolock('front', MAX_AUTOLOCK_SECONDS);
+    expect(h.relock.status('front')).toMatchObject({ timerState: 'ACTIVE', durationSeconds: MAX_AUTOLOCK_SECONDS });
+  });
+
+  it('(10.23) a reload during an in-flight door-close retry carries the retry over as in flight', async () => {
+    const h = await bench({ actionTimeoutMs: 60_000 });
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    h.relock.reportDoorState('front', 'open');
+    await h.clock.advance(5 * MINUTE);
+    expect(h.relock.status('front').pendingRetry).toBe(true);
+    const release = slowCommands(h);
+    h.relock.reportDoorState('front', 'closed');
+    await h.clock.advance(0);
+    expect(h.driver.commands).toHaveLength(1); // the retry's command, in flight
+
+    await h.relock.updateLock(lock({ name: 'Front Door v2' }));
+    expect(h.relock.status('front')).toMatchObject({ pendingRetry: true, name: 'Front Door v2' });
+    h.relock.reportDoorState('front', 'open');
+    h.relock.reportDoorState('front', 'closed');
+    await h.clock.advance(0);
+    expect(h.driver.commands).toHaveLength(1); // no second command while the first is out
+
+    release.shift()?.(); // accepted, but the host has not reported locked: the autolock re-arms
+    await h.clock.advance(0);
+    expect(h.relock.status('front')).toMatchObject({ pendingRetry: false, running: true });
+  });
+});
