@@ -9,6 +9,7 @@
  * - a subscriber that throws is isolated: other subscribers and the actors go on.
  */
 import type { StoreOperation } from './errors.js';
+import type { HostFunction } from './ports/host-guards.js';
 
 export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'missing';
 
@@ -40,7 +41,14 @@ export type RelockEvent =
       readonly notificationId: string;
       readonly message: string;
     }
-  | { readonly type: 'lock.error'; readonly lockId: string; readonly message: string };
+  | { readonly type: 'lock.error'; readonly lockId: string; readonly message: string }
+  /** A function the host handed over (daylight, clock, inspect, a status observer) failed; a fallback was used. */
+  | {
+      readonly type: 'host.error';
+      readonly source: HostFunction;
+      readonly message: string;
+      readonly lockId?: string;
+    };
 
 export type RelockEventType = RelockEvent['type'];
 export type EventSink = (event: RelockEvent) => void;

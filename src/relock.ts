@@ -40,6 +40,7 @@ import { type DoorState, isDoorState, isLockState, type LockState } from './mode
 import { createKeyvStore, type StoreOption } from './persistence/keyv-store.js';
 import { describeStore, StoreOwner, validateStoreLeaseMs } from './persistence/store-owner.js';
 import { alwaysDay, type Coordinates, type DaylightSource, sunDaylight } from './ports/daylight.js';
+import { guardClock, guardDaylight, guardInspect, type HostErrorReporter, messageOf } from './ports/host-guards.js';
 import type { LockDriver } from './ports/lock-driver.js';
 import { type Notifier, silentNotifier } from './ports/notifier.js';
 import type { LockStatus, LockStatusStore } from './status/lock-status.js';
@@ -107,6 +108,20 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
 /** Whether the host passed an autolock block (then it wins over stored and `setAutolock` settings). */
 function hasAutolockBlock(config: LockConfigInput): boolean {
   return (config as { autolock?: unknown }).autolock !== undefined;
+}
+
+/** The clock's first reading: it must be a finite number of milliseconds, or the clock is refused. */
+function firstInstant(clock: Clock): number {
+  let now: unknown;
+  try {
+    now = clock.now();
+  } catch (error) {
+    throw new InvalidArgumentError('clock', clock, `a clock whose now() works (it threw: ${messageOf(error)})`);
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new InvalidArgumentError('clock.now()', now, 'a finite number of milliseconds since the epoch');
+  }
+  return now;
 }
 
 function resolveDaylight(value: RelockOptions['daylight']): DaylightSource {
@@ -288,13 +303,19 @@ class RelockSystem implements Relock {
 /** Creates and starts a relock system. */
 export async function createRelock(options: RelockOptions): Promise<Relock> {
   validateOptions(options);
-  const daylight = resolveDaylight(options.daylight);
   const logger = safeLogger(options.logger ?? consoleLogger);
-  const clock = options.clock ?? systemClock;
+  const hub = new EventHub();
+  // every function the host hands over is called behind a guard: a failure is reported, never thrown
+  const reportHostError: HostErrorReporter = (source, message, lockId) => {
+    logger.warn(`The host's ${source} failed`, { source, message, ...(lockId === undefined ? {} : { lockId }) });
+    hub.emit({ type: 'host.error', source, message, ...(lockId === undefined ? {} : { lockId }) });
+  };
+  const daylight = guardDaylight(resolveDaylight(options.daylight), reportHostError);
+  const hostClock = options.clock ?? systemClock;
+  const clock = guardClock(hostClock, firstInstant(hostClock), reportHostError);
   const leaseMs = validateStoreLeaseMs(options.storeLeaseMs);
   const store = await createKeyvStore(options.store);
   const ownsStore = typeof options.store === 'string';
-  const hub = new EventHub();
   const name = describeStore(options.store, store);
   let system: RelockSystem | undefined;
   // a store of its own ('memory') needs no claim; a shared one is claimed before any lock is added
@@ -334,7 +355,8 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
     logger,
     emit: hub.emit,
     actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
-    inspect: options.inspect,
+    reportHostError,
+    inspect: options.inspect === undefined ? undefined : guardInspect(options.inspect, reportHostError),
   });
   const close = async (): Promise<void> => {
     // after every actor has stopped: nothing of this system fires once another may take over

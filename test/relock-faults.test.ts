@@ -6,7 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_AUTOLOCK_SECONDS } from '../src/actors/autolock-timer.actor.js';
+import { ManualClock } from '../src/clock/manual-clock.js';
+import type { RelockEvent } from '../src/events.js';
 import type { LockConfigInput } from '../src/model/lock-config.js';
+import { createRelock } from '../src/relock.js';
 import { MINUTE, type RelockHarness, relockHarness } from './support/relock-harness.js';
 
 const harnesses: RelockHarness[] = [];
@@ -260,5 +263,98 @@ describe('autolocks that are lost, late or stuck', () => {
     release.shift()?.(); // accepted, but the host has not reported locked: the autolock re-arms
     await h.clock.advance(0);
     expect(h.relock.status('front')).toMatchObject({ pendingRetry: false, running: true });
+  });
+});
+
+describe('host callbacks that break actors', () => {
+  it('(10.12) a daylight function that throws is reported, the day minutes are used, and the lock lives on', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock({ autolock: { enabled: true, dayMinutes: 5, nightMinutes: 1 } }));
+    const daylight = h.daylight as { isDay: unknown };
+    Object.defineProperty(daylight, 'isDay', {
+      get() {
+        throw new Error('sun not found');
+      },
+    });
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(0);
+    expect(h.relock.status('front')).toMatchObject({ running: true, durationSeconds: 300 });
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'host.error', source: 'daylight', lockId: 'front' }),
+    );
+    h.relock.reportLockState('front', 'locked');
+    await h.clock.advance(0);
+    expect(h.relock.status('front')).toMatchObject({ lockState: 'locked', running: false });
+  });
+
+  it('(10.12) a clock whose now() returns NaN does not break the timer: the last good time stands, and it is reported', async () => {
+    const clock = new ManualClock();
+    let broken = 0;
+    const hostClock = {
+      now: () => (broken-- > 0 ? Number.NaN : clock.now()),
+      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
+      clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+    };
+    const events: RelockEvent[] = [];
+    const commands: string[] = [];
+    const relock = await createRelock({
+      clock: hostClock,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      driver: {
+        async lock(view) {
+          commands.push(view.id);
+        },
+      },
+    });
+    try {
+      relock.subscribe((event) => events.push(event));
+      await relock.addLock({ id: 'front', name: 'Front' });
+      broken = 3;
+      await relock.startAutolock('front', 60);
+      expect(relock.status('front')).toMatchObject({ timerState: 'ACTIVE', running: true });
+      expect(events).toContainEqual(expect.objectContaining({ type: 'host.error', source: 'clock' }));
+      await clock.advance(MINUTE);
+      expect(commands).toEqual(['front']);
+    } finally {
+      await relock.stop();
+    }
+    await expect(
+      createRelock({ clock: { ...hostClock, now: () => Number.NaN }, driver: { lock: async () => {} } }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'clock.now()' });
+  });
+
+  it('(10.12) a status-store subscriber that throws is reported; other subscribers and the actors go on', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    const store = h.relock.statusStore('front');
+    const seen: string[] = [];
+    store.subscribe(() => {
+      throw new Error('UI crashed');
+    });
+    store.subscribe((snapshot) => seen.push(snapshot.context.status.lockState));
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(0);
+    h.relock.reportLockState('front', 'locked');
+    await h.clock.advance(0);
+    expect(seen).toContain('locked');
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'host.error', source: 'statusStore' }));
+    expect(h.relock.status('front').lockState).toBe('locked');
+  });
+
+  it('(10.12) an inspect observer that throws makes no API call throw', async () => {
+    const events: RelockEvent[] = [];
+    const relock = await createRelock({
+      clock: new ManualClock(),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      driver: { lock: async () => {} },
+      inspect: () => {
+        throw new Error('inspector down');
+      },
+    });
+    relock.subscribe((event) => events.push(event));
+    await relock.addLock({ id: 'front', name: 'Front' });
+    expect(() => relock.reportLockState('front', 'unlocked')).not.toThrow();
+    await expect(relock.stop()).resolves.toBeUndefined();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'host.error', source: 'inspect' }));
   });
 });

@@ -28,6 +28,7 @@ import type { LockRecord } from '../persistence/lock-record-codec.js';
 import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
+import { type HostErrorReporter, messageOf } from '../ports/host-guards.js';
 import type { LockDriver, LockView } from '../ports/lock-driver.js';
 import {
   createLockStatusStore,
@@ -57,6 +58,8 @@ export interface RegistryDeps {
   readonly emit: EventSink;
   /** Bound on one lock command (the timer's fire and a retry's command). */
   readonly actionTimeoutMs: number;
+  /** Where a failing host function (a status store's observer) is reported. */
+  readonly reportHostError: HostErrorReporter;
 }
 
 type LockActorRef = ActorRefFrom<LockLogic>;
@@ -154,7 +157,9 @@ export class LockRegistry {
 
   statusStore(lockId: string): LockStatusStore {
     const entry = this.#entry(lockId);
-    entry.status ??= createLockStatusStore(this.status(lockId));
+    entry.status ??= createLockStatusStore(this.status(lockId), (message) =>
+      this.#deps.reportHostError('statusStore', message, lockId),
+    );
     return entry.status;
   }
 
@@ -386,7 +391,12 @@ export class LockRegistry {
   #refresh(entry: Entry): void {
     const lock = entry.lock.getSnapshot();
     if (lock.status !== 'active' || entry.status === undefined) return;
-    entry.status.trigger.refresh({ status: deriveLockStatus(lock, entry.timer.status()) });
+    try {
+      entry.status.trigger.refresh({ status: deriveLockStatus(lock, entry.timer.status()) });
+    } catch (error) {
+      // an observer the guard does not reach (a selection's) must not throw into an actor
+      this.#deps.reportHostError('statusStore', `an observer threw: ${messageOf(error)}`, entry.id);
+    }
   }
 
   #saveRecord(entry: Entry): void {

@@ -12,6 +12,7 @@ import { createStore } from '@xstate/store';
 import type { TimerState, TimerStatus } from '../actors/autolock-timer.actor.js';
 import { type LockSnapshot, lockRuntimeOf } from '../actors/lock.actor.js';
 import type { DoorState, LockState } from '../model/lock-runtime.js';
+import { guardObserver } from '../ports/host-guards.js';
 
 export interface LockStatus {
   readonly id: string;
@@ -57,14 +58,26 @@ function sameStatus(a: LockStatus, b: LockStatus): boolean {
   return true;
 }
 
-export function createLockStatusStore(initial: LockStatus) {
-  return createStore({
+/**
+ * The store of one lock's status. `onObserverError` hears of an observer that threw: a UI's
+ * failure is reported, never thrown into relock, and the other observers still hear the change.
+ */
+export function createLockStatusStore(initial: LockStatus, onObserverError: (message: string) => void = () => {}) {
+  const store = createStore({
     context: { status: initial },
     on: {
       refresh: (context, event: { status: LockStatus }) =>
         sameStatus(context.status, event.status) ? context : { status: event.status },
     },
   });
+  const subscribe = store.subscribe;
+  store.subscribe = (observer) =>
+    subscribe(
+      guardObserver(observer, 'statusStore', (_source, message) => onObserverError(message)) as Parameters<
+        typeof subscribe
+      >[0],
+    );
+  return store;
 }
 
 export type LockStatusStore = ReturnType<typeof createLockStatusStore>;
