@@ -30,6 +30,8 @@ import {
 /** The registry's ports, less the stores this module builds on the persistence actor. */
 export interface CoordinatorDeps extends Omit<RegistryDeps, 'timers' | 'locks'> {
   readonly store: Keyv;
+  /** How long a store call may take before it counts as failed (the persistence actor's default if unset). */
+  readonly storeTimeoutMs?: number;
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
@@ -46,6 +48,8 @@ export function startCoordinator(deps: CoordinatorDeps) {
     actors: {
       persistence: createPersistenceLogic({
         store: deps.store,
+        clock: deps.clock,
+        ...(deps.storeTimeoutMs !== undefined ? { storeTimeoutMs: deps.storeTimeoutMs } : {}),
         batch: batchRunnerOf(deps.store),
         onStoreError: ({ key, operation, error }) => {
           deps.logger.warn('Store operation failed', { key, operation, message: error.message });

@@ -15,10 +15,19 @@
  * - a store failure is reported (key, operation, cause) and rejects only its askers; the queue
  *   goes on, it never wedges; a `set` that resolves `false` is a failure (a `delete` that
  *   resolves `false` found nothing to delete, which is not);
+ * - every store call (get, set, delete) and every batch is bounded by `storeTimeoutMs` on the
+ *   injected clock: one that has not answered by then is a failure like any other (reported, its
+ *   askers rejected), so a hanging store never wedges the queue, `flush()` or a read;
+ * - a key whose call timed out may still be written by it later, so it takes no operation (its
+ *   queued and new askers fail at once, and so does a read of it) until that call, and the batch
+ *   that made it, have really answered: a late write never overtakes a later one; other keys go
+ *   on in the next batch;
+ * - once the actor has stopped, none of its timeouts is left on the clock;
  * - values travel sealed, so an inspector never sees what is written (lock records hold PINs).
  */
 import type Keyv from 'keyv';
 import { type ActorRefFrom, fromCallback } from 'xstate';
+import type { Clock, TimerHandle } from '../clock/clock.js';
 import { StoreError, type StoreOperation } from '../errors.js';
 import { type Sealed, seal } from '../persistence/sealed.js';
 import { markUnparsableValues, UnparsableValue, UnparsableValueError } from '../persistence/unparsable-value.js';
@@ -40,12 +49,19 @@ export interface StoreFailure {
 export interface PersistenceOptions {
   /** A Keyv created with `throwOnErrors: true` (see `createKeyvStore`). */
   readonly store: Keyv;
+  /** The clock the store-call timeouts run on (the system's clock). */
+  readonly clock: Clock;
   readonly onStoreError: (failure: StoreFailure) => void;
+  /** How long a store call (get, set, delete) or a batch may take before it counts as failed (default 10 s). */
+  readonly storeTimeoutMs?: number;
   /** Most operations in one batch (default 512). */
   readonly batchSize?: number;
   /** How a batch runs (default: side by side; `sqlite://` stores: one transaction). */
   readonly batch?: BatchRunner;
 }
+
+/** The default bound of one store call or batch. */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
 
 /** One key's answer in a `readMany`: its value, or the store's error for that key alone. */
 export type ReadResult = { readonly value: unknown } | { readonly error: StoreError };
@@ -77,18 +93,38 @@ interface Flight {
   readonly key: string;
   readonly queue: KeyQueue;
   readonly batch: Batch;
+  /** Settles when the store call has answered, in time or not; unset until the call is made. */
+  call?: Promise<void>;
+  /** The store call has answered. */
+  answered: boolean;
+}
+
+const noop = (): void => {};
+
+/** A store call or batch that did not answer in time: it may still land later. */
+class StoreTimeout extends Error {
+  constructor(ms: number) {
+    super(`the store did not answer within ${ms} ms`);
+    this.name = 'StoreTimeout';
+  }
 }
 
 /** Builds the persistence actor logic bound to one store. */
 export function createPersistenceLogic(options: PersistenceOptions) {
   const batchSize = options.batchSize ?? 512;
   const runBatch = options.batch ?? concurrentBatch;
+  const { clock } = options;
+  const timeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   markUnparsableValues(options.store);
   return fromCallback<PersistenceEvent>(({ receive }) => {
     const queues = new Map<string, KeyQueue>();
     // keys with a queued operation and none in flight, in the order they became ready
     const ready = new Set<string>();
+    // keys whose last call timed out and may still land: they take no operation until it has
+    const unsettled = new Set<string>();
+    const timeouts = new Set<TimerHandle>();
     let draining = false;
+    let stopped = false;
     let flushes: Reply<void>[] = [];
 
     const fail = (operation: StoreOperation, key: string, cause: unknown): StoreError => {
@@ -101,11 +137,43 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       return error;
     };
 
+    /** `work`, or a `StoreTimeout` once `timeoutMs` has passed on the clock without an answer. */
+    const bounded = <T>(work: Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const handle = clock.setTimeout(() => {
+          timeouts.delete(handle);
+          reject(new StoreTimeout(timeoutMs));
+        }, timeoutMs);
+        timeouts.add(handle);
+        const done = (): void => {
+          clock.clearTimeout(handle);
+          timeouts.delete(handle);
+        };
+        work.then(
+          (value) => {
+            done();
+            resolve(value);
+          },
+          (error: unknown) => {
+            done();
+            reject(error);
+          },
+        );
+      });
+
     const settleFlushes = (): void => {
       if (draining || queues.size > 0 || flushes.length === 0) return;
       const done = flushes;
       flushes = [];
       for (const reply of done) reply.resolve();
+    };
+
+    const kick = (): void => {
+      // a batch starts on the next turn, so operations asked together travel together
+      if (!draining && !stopped) {
+        draining = true;
+        queueMicrotask(() => void drain());
+      }
     };
 
     const apply = async (key: string, mutation: Mutation): Promise<void> => {
@@ -117,6 +185,19 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       else await options.store.delete(key);
     };
 
+    /** The store call of one flight, bounded; `started` and `answered` follow the real call. */
+    const work =
+      (flight: Flight): StoreWork =>
+      () => {
+        const call = apply(flight.key, flight.batch.mutation);
+        const answered = (): void => {
+          flight.answered = true;
+        };
+        // registered before the bound, so `answered` is true when the bounded work settles
+        flight.call = call.then(answered, answered);
+        return bounded(call);
+      };
+
     const take = (): Flight[] => {
       const flights: Flight[] = [];
       for (const key of ready) {
@@ -124,39 +205,72 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         ready.delete(key);
         const queue = queues.get(key);
         if (queue?.pending === undefined) continue;
-        flights.push({ key, queue, batch: queue.pending });
+        flights.push({ key, queue, batch: queue.pending, answered: false });
         queue.inFlight = queue.pending;
         queue.pending = undefined;
       }
       return flights;
     };
 
-    const land = (flight: Flight, outcome: PromiseSettledResult<void>): void => {
+    /** A key whose call may still land takes nothing until `landed`: its queued askers fail now. */
+    const holdUntil = (key: string, queue: KeyQueue, landed: Promise<unknown>): void => {
+      queues.delete(key);
+      unsettled.add(key);
+      const waiting = queue.pending;
+      if (waiting !== undefined) {
+        const error = fail(waiting.mutation.kind, key, new Error('an earlier store call of this key has not returned'));
+        for (const reply of waiting.replies) reply.reject(error);
+      }
+      const release = (): void => {
+        unsettled.delete(key);
+      };
+      landed.then(release, release);
+    };
+
+    const land = (flight: Flight, outcome: PromiseSettledResult<void>, batchLanded: Promise<void> | null): void => {
       const { key, queue, batch } = flight;
       queue.inFlight = undefined;
-      if (queue.pending !== undefined) ready.add(key);
-      else queues.delete(key);
+      // a call that has not answered (or a batch that may still make it) can land later
+      const landed =
+        batchLanded !== null
+          ? batchLanded.then(() => flight.call)
+          : flight.call !== undefined && !flight.answered
+            ? flight.call
+            : null;
       if (outcome.status === 'fulfilled') {
+        if (queue.pending !== undefined) ready.add(key);
+        else queues.delete(key);
         for (const reply of batch.replies) reply.resolve();
         return;
       }
       const error = fail(batch.mutation.kind, key, outcome.reason);
       for (const reply of batch.replies) reply.reject(error);
+      if (landed !== null) holdUntil(key, queue, landed);
+      else if (queue.pending !== undefined) ready.add(key);
+      else queues.delete(key);
     };
 
     /** Applies ready operations, one batch at a time, until none is left. */
     const drain = async (): Promise<void> => {
       draining = true;
-      while (ready.size > 0) {
+      while (ready.size > 0 && !stopped) {
         const flights = take();
+        const run = Promise.resolve().then(() => runBatch(flights.map(work)));
         let outcomes: PromiseSettledResult<void>[];
+        let batchLanded: Promise<void> | null = null;
         try {
-          outcomes = await runBatch(flights.map((flight) => () => apply(flight.key, flight.batch.mutation)));
+          outcomes = await bounded(run);
         } catch (error) {
           outcomes = flights.map(() => ({ status: 'rejected', reason: error }));
+          // a batch that did not answer may still run its calls: its keys wait for it
+          if (error instanceof StoreTimeout) batchLanded = run.then(noop, noop);
         }
         for (const [i, flight] of flights.entries()) {
-          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') });
+          land(
+            flight,
+            outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') },
+            batchLanded,
+          );
         }
       }
       draining = false;
@@ -164,6 +278,10 @@ export function createPersistenceLogic(options: PersistenceOptions) {
     };
 
     const enqueue = (key: string, mutation: Mutation, reply: Reply<void>): void => {
+      if (unsettled.has(key)) {
+        reply.reject(fail(mutation.kind, key, new Error('an earlier store call of this key has not returned')));
+        return;
+      }
       let queue = queues.get(key);
       if (queue === undefined) {
         queue = {};
@@ -175,19 +293,18 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         queue.pending.replies.push(reply);
       }
       if (queue.inFlight === undefined) ready.add(key);
-      // a batch starts on the next turn, so operations asked together travel together
-      if (!draining) {
-        draining = true;
-        queueMicrotask(() => void drain());
-      }
+      kick();
     };
 
     const read = (key: string): Promise<unknown> => {
+      if (unsettled.has(key)) {
+        return Promise.reject(fail('read', key, new Error('an earlier store call of this key has not returned')));
+      }
       const queue = queues.get(key);
       const latest = queue?.pending?.mutation ?? queue?.inFlight?.mutation;
       if (latest !== undefined) return Promise.resolve(latest.kind === 'write' ? latest.raw : undefined);
       // one get per key: keyv's getMany turns a failed get into `undefined` on Map-like stores
-      return options.store.get(key).catch((cause: unknown) => {
+      return bounded(options.store.get(key)).catch((cause: unknown) => {
         // the store answered, with a value that cannot be deserialized: corrupt, not a failed read
         if (cause instanceof UnparsableValueError) return new UnparsableValue(cause.reason);
         throw fail('read', key, cause);
@@ -228,6 +345,13 @@ export function createPersistenceLogic(options: PersistenceOptions) {
           break;
       }
     });
+
+    return () => {
+      // nothing of this actor stays on the clock once it is stopped
+      stopped = true;
+      for (const handle of timeouts) clock.clearTimeout(handle);
+      timeouts.clear();
+    };
   });
 }
 

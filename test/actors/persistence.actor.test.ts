@@ -2,18 +2,49 @@ import fc from 'fast-check';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
+import {
+  type BatchRunner,
+  concurrentBatch,
+  createPersistenceLogic,
+  persistenceClient,
+} from '../../src/actors/persistence.actor.js';
+import { ManualClock, settle } from '../../src/clock/manual-clock.js';
 import { createKeyvStore } from '../../src/persistence/keyv-store.js';
 import { FaultyMap } from '../support/faulty-map.js';
 
-async function persistenceOn(map: FaultyMap) {
+const TIMEOUT = 10_000;
+
+async function persistenceOn(map: FaultyMap, extra: { batch?: BatchRunner } = {}) {
   const store = await createKeyvStore(new Keyv({ store: map }));
   const failures: string[] = [];
+  const clock = new ManualClock();
   const actor = createActor(
-    createPersistenceLogic({ store, onStoreError: ({ key, operation }) => failures.push(`${operation}:${key}`) }),
+    createPersistenceLogic({
+      store,
+      clock,
+      storeTimeoutMs: TIMEOUT,
+      onStoreError: ({ key, operation }) => failures.push(`${operation}:${key}`),
+      ...extra,
+    }),
+    { clock },
   );
   actor.start();
-  return { store, failures, actor, persistence: persistenceClient(actor) };
+  return { store, failures, actor, clock, persistence: persistenceClient(actor) };
+}
+
+/** Whether `promise` has settled, without waiting for it. */
+async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await settle();
+  return done;
 }
 
 describe('persistence actor', () => {
@@ -154,7 +185,9 @@ describe('persistence actor', () => {
     const map = new FaultyMap();
     const store = await createKeyvStore(new Keyv({ store: map }));
     const seen: string[] = [];
-    const actor = createActor(createPersistenceLogic({ store, onStoreError: () => {} }), {
+    const clock = new ManualClock();
+    const actor = createActor(createPersistenceLogic({ store, clock, onStoreError: () => {} }), {
+      clock,
       inspect: (event) => {
         if (event.type === '@xstate.event') seen.push(JSON.stringify(event.event));
       },
@@ -163,5 +196,103 @@ describe('persistence actor', () => {
     await persistenceClient(actor).write('k', { pin: '1234' });
     expect(seen.join('\n')).not.toContain('1234');
     expect(seen.join('\n')).toContain('persistence.write');
+  });
+
+  describe('store calls that never return', () => {
+    it('(10.8) a set that never returns fails after the timeout and is reported; other keys and flush go on', async () => {
+      const map = new FaultyMap();
+      const { store, persistence, failures, clock } = await persistenceOn(map);
+      map.holdNext('set'); // never released
+      const hung = persistence.write('a', 1);
+      hung.catch(() => {});
+      await settle(); // a's set is in flight
+      const other = persistence.write('b', 2);
+      const flushed = persistence.flush();
+      await clock.advance(TIMEOUT - 1);
+      expect(await settledYet(hung)).toBe(false);
+      await clock.advance(1);
+      await expect(hung).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'a', operation: 'write' });
+      await other;
+      await flushed;
+      expect(failures).toEqual(['write:a']);
+      expect(await store.get('b')).toBe(2);
+    });
+
+    it('(10.8) per-key order holds after a timeout: the key waits for the hung write, which never lands over a later one', async () => {
+      const map = new FaultyMap();
+      const { store, persistence, clock } = await persistenceOn(map);
+      const release = map.holdNext('set');
+      const first = persistence.write('k', 1);
+      first.catch(() => {});
+      await settle();
+      await clock.advance(TIMEOUT);
+      await expect(first).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'k' });
+      // the hung write may still land: until it has, the key takes no other operation
+      await expect(persistence.write('k', 2)).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'k' });
+      await expect(persistence.read('k')).rejects.toMatchObject({ code: 'STORE_ERROR', operation: 'read' });
+      await persistence.flush();
+      release(); // the late write lands now
+      await settle();
+      expect(await store.get('k')).toBe(1);
+      await persistence.write('k', 2);
+      expect(await store.get('k')).toBe(2);
+      expect(await persistence.read('k')).toBe(2);
+    });
+
+    it('(10.8) a get that never returns fails after the timeout as a failed read', async () => {
+      const map = new FaultyMap();
+      const { persistence, failures, clock } = await persistenceOn(map);
+      map.holdNext('get');
+      const read = persistence.read('k');
+      read.catch(() => {});
+      const many = persistence.readMany(['k2']);
+      await clock.advance(TIMEOUT);
+      await expect(read).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'k', operation: 'read' });
+      expect(await many).toEqual([{ value: undefined }]);
+      expect(failures).toEqual(['read:k']);
+    });
+
+    it('(10.8) a batch that never returns fails whole after the timeout; its keys wait until it has settled', async () => {
+      const map = new FaultyMap();
+      let hold: (() => void) | undefined;
+      const batch: BatchRunner = async (works) => {
+        if (hold === undefined) {
+          await new Promise<void>((resolve) => {
+            hold = resolve;
+          });
+        }
+        return concurrentBatch(works);
+      };
+      const { store, persistence, failures, clock } = await persistenceOn(map, { batch });
+      const writes = [persistence.write('a', 1), persistence.write('b', 1)];
+      for (const write of writes) write.catch(() => {});
+      await settle();
+      await clock.advance(TIMEOUT);
+      for (const write of writes) await expect(write).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      expect(failures.sort()).toEqual(['write:a', 'write:b']);
+      await persistence.flush();
+      await expect(persistence.write('a', 2)).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'a' });
+      await persistence.write('c', 3); // a key outside the hung batch is not held up
+      hold?.(); // the batch runs late: its writes land, then the keys are free again
+      await settle();
+      expect(await store.get('a')).toBe(1);
+      await persistence.write('a', 2);
+      expect(await store.get('a')).toBe(2);
+    });
+
+    it('(10.8) no timeout is left on the clock once every call has answered, or once the actor stops', async () => {
+      const map = new FaultyMap();
+      const { actor, persistence, clock } = await persistenceOn(map);
+      await persistence.write('k', 1);
+      await persistence.read('k');
+      await persistence.remove('k');
+      expect(clock.pending).toBe(0);
+      map.holdNext('set');
+      void persistence.write('k', 2).catch(() => {});
+      await settle();
+      expect(clock.pending).toBeGreaterThan(0); // the call's bound and its batch's
+      actor.stop();
+      expect(clock.pending).toBe(0);
+    });
   });
 });

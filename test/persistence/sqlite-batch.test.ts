@@ -5,6 +5,7 @@ import type Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
+import { ManualClock } from '../../src/clock/manual-clock.js';
 import { batchRunnerOf, createKeyvStore } from '../../src/persistence/keyv-store.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -16,8 +17,15 @@ async function sqlitePersistence() {
   const dir = mkdtempSync(join(tmpdir(), 'relock-batch-'));
   const store: Keyv = await createKeyvStore(`sqlite://${join(dir, 'batch.sqlite')}`);
   const failures: string[] = [];
+  const clock = new ManualClock();
   const actor = createActor(
-    createPersistenceLogic({ store, batch: batchRunnerOf(store), onStoreError: ({ key }) => failures.push(key) }),
+    createPersistenceLogic({
+      store,
+      clock,
+      batch: batchRunnerOf(store),
+      onStoreError: ({ key }) => failures.push(key),
+    }),
+    { clock },
   );
   actor.start();
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

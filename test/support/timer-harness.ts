@@ -37,6 +37,7 @@ export async function timerHarness(options: HarnessOptions = {}) {
   const persistenceActor = createActor(
     createPersistenceLogic({
       store,
+      clock,
       onStoreError: ({ key, operation, error }) =>
         events.push({ type: 'store.error', key, operation, message: error.message }),
     }),
