@@ -63,6 +63,11 @@ export interface RelockOptions {
   /** How long one lock command may take before it counts as failed. Default 30 000 ms. */
   readonly actionTimeoutMs?: number;
   /**
+   * How long one store call (a read, a write, a delete, a batch) may take before it counts as
+   * failed and is retried like any failure; an integer number of milliseconds. Default 10 000 ms.
+   */
+  readonly storeTimeoutMs?: number;
+  /**
    * How long this system's claim on a shared store (a Keyv, a `sqlite://` file) lasts unless it
    * is renewed (every third of it); after a crash on another host a new system must wait this
    * long. An integer from 1 000 to 86 400 000. Default 30 000 ms.
@@ -148,6 +153,13 @@ function validateOptions(options: RelockOptions): void {
   const timeout = options.actionTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0)) {
     throw new InvalidArgumentError('actionTimeoutMs', timeout, 'a positive integer number of milliseconds');
+  }
+  const storeTimeout = options.storeTimeoutMs;
+  if (
+    storeTimeout !== undefined &&
+    (typeof storeTimeout !== 'number' || !Number.isInteger(storeTimeout) || storeTimeout <= 0)
+  ) {
+    throw new InvalidArgumentError('storeTimeoutMs', storeTimeout, 'a positive integer number of milliseconds');
   }
   if (options.inspect !== undefined && typeof options.inspect !== 'function' && typeof options.inspect !== 'object') {
     throw new InvalidArgumentError('inspect', options.inspect, 'an inspection observer or function');
@@ -355,6 +367,7 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
     logger,
     emit: hub.emit,
     actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
+    ...(options.storeTimeoutMs !== undefined ? { storeTimeoutMs: options.storeTimeoutMs } : {}),
     reportHostError,
     inspect: options.inspect === undefined ? undefined : guardInspect(options.inspect, reportHostError),
   });
