@@ -57,7 +57,7 @@ describe('store calls that never return', () => {
   const TIMEOUT = 10_000;
 
   it("(10.8) a set that never returns for one lock's entry does not hold up another lock's start or flush; it is retried like a failure", async () => {
-    const h = await bench();
+    const h = await bench({ storeTimeoutMs: TIMEOUT });
     const front = h.newTimer('front');
     const back = h.newTimer('back');
     await Promise.all([front.recover(), back.recover()]);
@@ -82,7 +82,7 @@ describe('store calls that never return', () => {
   });
 
   it('(10.8) a get that never returns fails the read after the timeout, and the timer retries it', async () => {
-    const h = await bench();
+    const h = await bench({ storeTimeoutMs: TIMEOUT });
     const endsAt = h.clock.now() + 5 * MINUTE;
     await h.store.set('timer:front', { v: 1, endsAt: new Date(endsAt).toISOString(), durationSeconds: 300 });
     h.map.holdNext('get'); // never released

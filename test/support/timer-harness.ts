@@ -26,6 +26,12 @@ export interface HarnessOptions {
   readonly store?: Keyv;
   readonly clock?: ManualClock;
   readonly actionTimeoutMs?: number;
+  /**
+   * The persistence actor's store-call timeout. Default: a year, so a test that holds a store call
+   * across simulated time (the model replays) sees it answer late, not time out; tests of
+   * timeouts pass one.
+   */
+  readonly storeTimeoutMs?: number;
 }
 
 export async function timerHarness(options: HarnessOptions = {}) {
@@ -38,6 +44,7 @@ export async function timerHarness(options: HarnessOptions = {}) {
     createPersistenceLogic({
       store,
       clock,
+      storeTimeoutMs: options.storeTimeoutMs ?? 365 * 24 * 3_600_000,
       onStoreError: ({ key, operation, error }) =>
         events.push({ type: 'store.error', key, operation, message: error.message }),
     }),
