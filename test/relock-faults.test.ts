@@ -156,6 +156,20 @@ describe('autolocks that are lost, late or stuck', () => {
     expect(h.relock.status('back').timerState).toBe('DONE');
   });
 
+  it('(10.7) a lock record of a newer format holds no one up: the lock starts from the host config, the record untouched', async () => {
+    const h = await bench();
+    const newer = JSON.stringify({ value: { v: 2, somethingNew: true }, expires: null });
+    h.map.seed('keyv:lock:front', newer);
+    const statuses = await h.relock.addLocks([lock(), lock({ id: 'back', name: 'Back' })]);
+    expect(statuses.map((s) => s.id)).toEqual(['front', 'back']);
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'store.unreadable', key: 'lock:front' }));
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(5 * MINUTE);
+    expect(h.driver.commands).toEqual(['front@Front Door']);
+    await h.relock.flush();
+    expect(await h.map.get('keyv:lock:front')).toBe(newer);
+  });
+
   it('(10.22) an arm asked for while the timer is recovering from a failed read is honoured when recovery ends', async () => {
     const first = await bench();
     await first.relock.addLock(lock());

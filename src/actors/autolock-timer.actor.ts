@@ -16,7 +16,7 @@
  */
 import { type ActorRefFrom, type AnyActorRef, assign, createActor, fromPromise, type SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
-import { InvalidArgumentError, StoreError, TimerNotRecoveredError } from '../errors.js';
+import { InvalidArgumentError, StoreError, type StoreOperation, TimerNotRecoveredError } from '../errors.js';
 import type { FireOutcome, RelockEvent } from '../events.js';
 import {
   type AutolockTimerEmitted,
@@ -161,6 +161,18 @@ export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): Timer
   };
 }
 
+/**
+ * Which store operation is failing, when the timer waits in a backoff after more store failures
+ * than `failures` (it retries on its own); undefined otherwise.
+ */
+function storeTrouble(snapshot: AutolockTimerSnapshot, failures: number): StoreOperation | undefined {
+  if (snapshot.context.storeFailures <= failures) return undefined;
+  if (snapshot.matches({ arming: 'backoff' }) || snapshot.matches({ failed: 'backoff' })) return 'write';
+  if (snapshot.matches({ clearing: 'backoff' })) return 'remove';
+  if (snapshot.matches({ recovering: 'backoff' })) return 'read';
+  return undefined;
+}
+
 export function validateDuration(durationSeconds: unknown, field = 'durationSeconds'): number {
   if (
     typeof durationSeconds !== 'number' ||
@@ -236,16 +248,21 @@ export class AutolockTimer {
     const after = await this.#waiters.until(
       `start after ${failures} store failures`,
       (s) =>
-        (s.matches({ arming: 'backoff' }) && s.context.storeFailures > failures) ||
+        storeTrouble(s, failures) !== undefined ||
         !(s.matches('arming') || s.matches('firing') || s.matches('clearing')),
     );
-    if (after.matches('arming')) {
-      throw new StoreError(
-        'write',
-        this.#timers.key(this.lockId),
-        new Error(after.context.lastError ?? 'unknown error'),
-      );
-    }
+    this.#throwStoreTrouble(after, failures);
+  }
+
+  /** The store's error, when a wait ended because the store failed again (the timer retries on its own). */
+  #throwStoreTrouble(snapshot: AutolockTimerSnapshot, failures: number): void {
+    const operation = storeTrouble(snapshot, failures);
+    if (operation === undefined) return;
+    throw new StoreError(
+      operation,
+      this.#timers.key(this.lockId),
+      new Error(snapshot.context.lastError ?? 'unknown error'),
+    );
   }
 
   /** Stops this timer for good; a stored entry stays for the next system to replay. */
@@ -263,18 +280,11 @@ export class AutolockTimer {
     const after = await this.#waiters.until(
       `cancel after ${failures} store failures`,
       (s) =>
-        ((s.matches({ clearing: 'backoff' }) || s.matches({ recovering: 'backoff' })) &&
-          s.context.storeFailures > failures) ||
+        storeTrouble(s, failures) !== undefined ||
         !(s.matches('firing') || s.matches('clearing') || s.matches('recovering')),
     );
     // the cancel stands (held through recovery, or the removal retried); the caller learns it is not durable yet
-    if (after.matches('clearing') || after.matches('recovering')) {
-      throw new StoreError(
-        after.matches('clearing') ? 'remove' : 'read',
-        this.#timers.key(this.lockId),
-        new Error(after.context.lastError ?? 'unknown error'),
-      );
-    }
+    this.#throwStoreTrouble(after, failures);
   }
 }
 

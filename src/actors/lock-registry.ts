@@ -77,6 +77,8 @@ interface Entry {
   readonly unwatchTimer: () => void;
   savedConfig: LockConfig | null;
   savedRuntime: LockRuntime | null;
+  /** The stored record is of a newer format: it is kept as it is, never overwritten. */
+  readonly keepRecord: boolean;
 }
 
 function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
@@ -198,7 +200,10 @@ export class LockRegistry {
       const read = ids.filter((id) => !this.#removed.has(id));
       const [records, entries] = await Promise.all([this.#deps.locks.readMany(read), this.#deps.timers.readMany(read)]);
       if (this.#stopped) throw new SystemStoppedError();
-      const failedRead = records.find((result) => 'error' in result);
+      // a record of a newer format is not a failed read: that lock starts from the host's config,
+      // and its record stays untouched (never overwritten) for the version that can read it
+      const unreadable = new Set(read.filter((id) => this.#deps.locks.isUnreadable(id)));
+      const failedRead = records.find((result, i) => 'error' in result && !unreadable.has(read[i]));
       if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
       const found = new Map(read.map((id, i) => [id, { record: records[i], stored: entries[i] }]));
       for (const id of fresh) {
@@ -209,7 +214,7 @@ export class LockRegistry {
       configs.forEach((config, i) => {
         const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
         const previous = 'value' in record ? record.value : null;
-        const entry = this.#create(config, previous, inheritAutolock[i] ?? false);
+        const entry = this.#create(config, previous, inheritAutolock[i] ?? false, unreadable.has(config.id));
         // a lock restored as unlocked arms its autolock once its timer has recovered (#watchTimer)
         if ('error' in stored) void entry.timer.recover().catch(() => {});
         else entry.timer.resume(stored.value);
@@ -219,7 +224,7 @@ export class LockRegistry {
     }
   }
 
-  #create(config: LockConfig, record: LockRecord | null, inheritAutolock: boolean): Entry {
+  #create(config: LockConfig, record: LockRecord | null, inheritAutolock: boolean, keepRecord = false): Entry {
     const { id } = config;
     const handoff: Handoff = record
       ? inheritState(config, record, { inheritAutolock })
@@ -241,6 +246,7 @@ export class LockRegistry {
       unwatchTimer: this.#watchTimer(id, timer),
       savedConfig: null,
       savedRuntime: null,
+      keepRecord,
     };
     entry.unwatchLock = this.#watchLock(entry, lock);
     this.#entries.set(id, entry);
@@ -400,6 +406,7 @@ export class LockRegistry {
   }
 
   #saveRecord(entry: Entry): void {
+    if (entry.keepRecord) return;
     const snapshot = entry.lock.getSnapshot();
     if (snapshot.status !== 'active') return;
     const config = snapshot.context.config;

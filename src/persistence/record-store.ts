@@ -105,6 +105,11 @@ export class RecordStore<T> {
     return null;
   }
 
+  /** Whether the last read of this record found a newer format (kept as it is, unread). */
+  isUnreadable(id: string): boolean {
+    return this.#unreadable.has(this.key(id));
+  }
+
   write(id: string, value: T): Promise<void> {
     return this.#persistence.write(this.key(id), this.#codec.encode(value));
   }

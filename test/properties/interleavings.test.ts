@@ -1,7 +1,10 @@
 /**
  * Property-based interleavings: random sequences of host reports, settings, manual starts and
- * cancels, reloads, removals, restarts, driver failures and hangs, store failures and clock
- * advances, over three locks at once. After every step the invariants I1-I5 must hold.
+ * cancels, reloads, removals, un-awaited remove/add races, restarts, driver failures and hangs,
+ * store faults (throws, `false` answers, calls that never return, unparsable and newer-format
+ * values), wall-clock steps either way, throwing host callbacks (daylight, inspect, a status
+ * observer) and a clock whose now() is NaN, and clock advances, over three locks at once. After
+ * every step the invariants I1-I6 and the event grammar (test/support/event-grammar.ts) must hold.
  *
  * A failure prints fast-check's seed and path; replay it with RELOCK_SEED=<seed> (and
  * RELOCK_PATH=<path>). RELOCK_RUNS=<n> runs longer (default 200 runs).
@@ -9,7 +12,9 @@
 import fc from 'fast-check';
 import type Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
+import { DEADLINE_CHECK_MS } from '../../src/actors/autolock-timer.actor.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
+import { EventGrammar } from '../support/event-grammar.js';
 import { FaultyMap } from '../support/faulty-map.js';
 import { MINUTE, type RelockHarness, relockHarness } from '../support/relock-harness.js';
 
@@ -17,6 +22,8 @@ const LOCKS = ['a', 'b', 'c'] as const;
 type LockId = (typeof LOCKS)[number];
 const PINS = ['482913', '771204', '559031'];
 const TIMEOUT = 5_000;
+/** Longest lateness of a fire: one deadline check period plus the lock action's timeout. */
+const LATENESS_MS = DEADLINE_CHECK_MS + TIMEOUT + 1_000;
 
 const configOf = (id: LockId, generation = 0) => ({
   id,
@@ -37,8 +44,30 @@ type Step =
   | { kind: 'add'; lock: LockId }
   | { kind: 'restart' }
   | { kind: 'driver'; fault: 'throw' | 'hang' }
-  | { kind: 'store'; op: 'get' | 'set' | 'delete' }
+  | { kind: 'store'; op: 'get' | 'set' | 'delete'; mode: 'throw' | 'false' | 'hang' }
+  | { kind: 'corrupt'; lock: LockId; family: 'timer' | 'lock'; value: CorruptValue }
+  | { kind: 'race'; lock: LockId }
+  | { kind: 'step'; ms: number }
+  | { kind: 'host'; fault: 'daylight' | 'nan' | 'inspect' | 'observer'; lock: LockId }
   | { kind: 'advance'; ms: number };
+
+/** What a hostile store can hold under a key: not JSON, empty, not an object, a newer format. */
+type CorruptValue = 'not-json' | 'empty' | 'number' | 'newer';
+const corruptRaw = (value: CorruptValue, family: 'timer' | 'lock'): string => {
+  switch (value) {
+    case 'not-json':
+      return '{not json';
+    case 'empty':
+      return '';
+    case 'number':
+      return JSON.stringify({ value: 42, expires: null });
+    case 'newer':
+      return JSON.stringify({
+        value: family === 'timer' ? { v: 2, endsAt: '2026-01-01T12:05:00Z', durationSeconds: 300 } : { v: 2 },
+        expires: null,
+      });
+  }
+};
 
 const lockId = fc.constantFrom(...LOCKS);
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -84,6 +113,32 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('store' as const),
       op: fc.constantFrom('get' as const, 'set' as const, 'delete' as const),
+      mode: fc.constantFrom('throw' as const, 'false' as const, 'hang' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('corrupt' as const),
+      lock: lockId,
+      family: fc.constantFrom('timer' as const, 'lock' as const),
+      value: fc.constantFrom('not-json' as const, 'empty' as const, 'number' as const, 'newer' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('race' as const), lock: lockId }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('step' as const),
+      ms: fc.oneof(fc.integer({ min: -86_400_000, max: -MINUTE }), fc.integer({ min: MINUTE, max: 86_400_000 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('host' as const),
+      fault: fc.constantFrom('daylight' as const, 'nan' as const, 'inspect' as const, 'observer' as const),
+      lock: lockId,
     }),
   },
   {
@@ -99,10 +154,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+const isHang = (error: unknown): boolean => error instanceof Error && error.message.startsWith('HANG:');
+
 async function run(steps: Step[], storeFaults: boolean): Promise<void> {
   const clock = new ManualClock();
   const map = new FaultyMap();
-  let h: RelockHarness = await relockHarness({ clock, map, actionTimeoutMs: TIMEOUT });
+  const grammar = new EventGrammar();
+  const violations: string[] = [];
+  /** Store calls held forever (released when the run ends): the persistence actor's timeout must free them. */
+  const hung: Array<() => void> = [];
+  const watch = (sys: RelockHarness): RelockHarness => {
+    sys.relock.subscribe((event) => {
+      const wrong = grammar.accept(event);
+      if (wrong !== undefined) violations.push(`${wrong} (${where()})`);
+    });
+    return sys;
+  };
+  let h: RelockHarness = watch(await relockHarness({ clock, map, actionTimeoutMs: TIMEOUT }));
   const everything: string[] = [];
   const present = new Set<LockId>();
   const generation: Record<LockId, number> = { a: 0, b: 0, c: 0 };
@@ -148,14 +216,30 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
    * Awaits a call the way a host would in real time: a cancel or removal waits for an in-flight
    * fire, which ends by itself or by the action timeout, so simulated time moves on meanwhile.
    */
-  const ignore = async (promise: Promise<unknown>) => {
+  /**
+   * Awaits a call while simulated time runs on, a second at a time, as it would for a host: a
+   * fire, a store timeout or a backoff ends by itself. A call still unanswered after an hour of
+   * simulated time is a hang, and fails the run.
+   */
+  const settle = async <T>(promise: Promise<T>, what: string): Promise<T> => {
     let settled = false;
     promise.then(
       () => (settled = true),
       () => (settled = true),
     );
-    for (let second = 0; second < 120 && !settled; second++) await clock.advance(second === 0 ? 0 : 1_000);
-    await promise.catch(() => {});
+    for (let second = 0; second < 3_600 && !settled; second++) await clock.advance(second === 0 ? 0 : 1_000);
+    if (!settled) throw new Error(`HANG: ${what} did not settle within an hour of simulated time (${where()})`);
+    return promise;
+  };
+  /** Awaits a call whose rejection is an acceptable answer (a refused start, a store failure). */
+  const ignore = async (promise: Promise<unknown>, what = 'a call') => {
+    let answered: Promise<unknown>;
+    try {
+      answered = settle(promise, what);
+      await answered;
+    } catch (error) {
+      if (isHang(error)) throw error;
+    }
   };
   try {
     await h.relock.addLocks(LOCKS.map((id) => configOf(id)));
@@ -209,19 +293,23 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
         case 'add':
           if (present.has(s.lock)) break;
           try {
-            await relock.addLock(configOf(s.lock, generation[s.lock]));
+            await settle(relock.addLock(configOf(s.lock, generation[s.lock])), 'addLock');
             present.add(s.lock);
             mustNotLock.delete(s.lock);
             cancelled.delete(s.lock);
-          } catch {
+          } catch (error) {
             // a store failure may refuse the add; the lock stays absent
+            if (isHang(error)) throw error;
           }
           break;
         case 'restart': {
           checkCommands();
           collect(h);
-          await h.relock.stop();
-          h = await relockHarness({ clock, map, actionTimeoutMs: TIMEOUT });
+          // a call that hung dies with the process (its connection closes): what it wrote, if anything, stays
+          for (const release of hung.splice(0)) release();
+          await settle(h.relock.stop(), 'stop');
+          grammar.restart();
+          h = watch(await settle(relockHarness({ clock, map, actionTimeoutMs: TIMEOUT }), 'createRelock'));
           commandsSeen = 0;
           timelineSeen = 0;
           // an entry kept by a command that was in flight at the stop is replayed: a new cycle
@@ -229,10 +317,13 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           // a store failure refuses the whole add (nothing half-created); the host tries again
           for (let attempt = 1; ; attempt++) {
             try {
-              await h.relock.addLocks([...present].map((id) => configOf(id, generation[id])));
+              await settle(
+                h.relock.addLocks([...present].map((id) => configOf(id, generation[id]))),
+                'addLocks at restart',
+              );
               break;
             } catch (error) {
-              if (attempt >= 10) throw error;
+              if (attempt >= 10 || isHang(error)) throw error;
             }
           }
           // what a restart replays is a new cycle: the host's last word on each lock still holds
@@ -243,7 +334,47 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           h.driver.script(s.fault);
           break;
         case 'store':
-          if (storeFaults) map.failNext(s.op);
+          if (!storeFaults) break;
+          if (s.mode === 'hang') hung.push(map.holdNext(s.op));
+          else if (s.mode === 'false' && s.op !== 'get') map.refuseNext(s.op);
+          else map.failNext(s.op);
+          break;
+        case 'corrupt':
+          // what a hostile store (or a newer relock) left under a key: read at the next add or restart
+          if (storeFaults) map.seed(`keyv:${s.family}:${s.lock}`, corruptRaw(s.value, s.family));
+          break;
+        case 'race': {
+          // remove and re-add without awaiting in between: the new lock never sees the old one's record
+          if (!present.has(s.lock)) break;
+          const removed = relock.removeLock(s.lock);
+          const added = relock.addLock(configOf(s.lock, generation[s.lock]));
+          present.delete(s.lock);
+          mustNotLock.add(s.lock);
+          await ignore(removed);
+          checkCommands();
+          try {
+            await settle(added, 'addLock after removeLock');
+            present.add(s.lock);
+            mustNotLock.delete(s.lock);
+            cancelled.delete(s.lock);
+          } catch (error) {
+            // a store failure may refuse the add; the lock stays absent
+            if (isHang(error)) throw error;
+          }
+          break;
+        }
+        case 'step':
+          clock.stepWallClock(s.ms);
+          break;
+        case 'host':
+          if (s.fault === 'daylight') h.hostFaults.throwingDaylight += 3;
+          else if (s.fault === 'nan') h.hostFaults.nanNow += 3;
+          else if (s.fault === 'inspect') h.hostFaults.throwingInspect += 5;
+          else if (present.has(s.lock)) {
+            relock.statusStore(s.lock).subscribe(() => {
+              throw new Error('a UI observer failed');
+            });
+          }
           break;
         case 'advance':
           await clock.advance(s.ms);
@@ -251,13 +382,27 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
       }
       await clock.advance(0);
       checkCommands();
+      expect(violations, `event grammar (${where})`).toEqual([]);
 
       for (const id of present) {
         const status = h.relock.status(id);
         // I1: no autolock is lost
         // (unless the host cancelled it by hand since the last unlock, enable or start)
-        if (status.lockState === 'unlocked' && status.autolockEnabled && !status.pendingRetry && !cancelled.has(id)) {
+        // (or its stored entry cannot be read yet: a failing read, a newer format; it shows FRESH)
+        const unreadable = storeFaults && status.timerState === 'FRESH';
+        if (
+          status.lockState === 'unlocked' &&
+          status.autolockEnabled &&
+          !status.pendingRetry &&
+          !cancelled.has(id) &&
+          !unreadable
+        ) {
           expect(status.running || status.timerState === 'ACTIVE', `I1 ${id} ${where}`).toBe(true);
+        }
+        // I6: the deadline is an instant on the wall clock: after time has run on past a check period
+        // and a lock action, no running autolock is overdue (wall-clock steps included)
+        if (s.kind === 'advance' && s.ms > LATENESS_MS && status.running && status.endsAt !== null) {
+          expect(clock.now() - status.endsAt, `I6 ${id} overdue ${where}`).toBeLessThanOrEqual(LATENESS_MS);
         }
         // I3: a stored entry exists exactly when the timer is ACTIVE (checked when the store is healthy)
         if (!storeFaults) {
@@ -271,7 +416,8 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
     }
   } finally {
     collect(h);
-    await h.relock.stop();
+    for (const release of hung.splice(0)) release();
+    await settle(h.relock.stop(), 'stop');
   }
   // I5: no PIN in any log line, event or inspection payload
   // (as a token of its own: a 6-digit PIN can occur inside a 13-digit timestamp by chance)

@@ -79,6 +79,13 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
   const logs: string[] = [];
   const inspected: string[] = [];
   const daylight = { isDay: options.isDay ?? true };
+  /** Faults of the host's own functions, armed by a test: each counts down the calls it spoils. */
+  const hostFaults = { nanNow: 0, throwingDaylight: 0, throwingInspect: 0 };
+  const hostClock = {
+    now: () => (hostFaults.nanNow-- > 0 ? Number.NaN : clock.now()),
+    setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
   const record =
     (level: string) =>
     (message: string, fields?: Readonly<Record<string, unknown>>): void => {
@@ -88,14 +95,18 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
   const relock = await createRelock({
     driver,
     notifier,
-    clock,
+    clock: hostClock,
     store,
     logger,
-    daylight: () => daylight.isDay,
+    daylight: () => {
+      if (hostFaults.throwingDaylight-- > 0) throw new Error('the daylight source failed');
+      return daylight.isDay;
+    },
     actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
     // simulated hours at a time: an hour-long claim on the store keeps lease renewals rare
     storeLeaseMs: 3_600_000,
     inspect: (event) => {
+      if (hostFaults.throwingInspect-- > 0) throw new Error('the inspector failed');
       try {
         inspected.push(
           JSON.stringify({
@@ -116,7 +127,7 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
   });
   const stored = (key: string): Promise<unknown> =>
     store instanceof Keyv ? store.get(key) : Promise.resolve(undefined);
-  return { clock, map, store, driver, notifier, events, logs, inspected, daylight, relock, stored };
+  return { clock, map, store, driver, notifier, events, logs, inspected, daylight, hostFaults, relock, stored };
 }
 
 export type RelockHarness = Awaited<ReturnType<typeof relockHarness>>;
