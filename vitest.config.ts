@@ -7,6 +7,8 @@ export default defineConfig({
     // a loaded 2-core machine (a verdict never depends on load)
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // concurrent tests (the crash test's kill points: child processes) run two at a time
+    maxConcurrency: 2,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -123,8 +123,8 @@ function firstInstant(clock: Clock): number {
   } catch (error) {
     throw new InvalidArgumentError('clock', clock, `a clock whose now() works (it threw: ${messageOf(error)})`);
   }
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new InvalidArgumentError('clock.now()', now, 'a finite number of milliseconds since the epoch');
+  if (typeof now !== 'number' || !Number.isFinite(now) || Math.abs(now) > 8.64e15) {
+    throw new InvalidArgumentError('clock.now()', now, 'milliseconds since the epoch, as a Date holds them');
   }
   return now;
 }

@@ -10,6 +10,7 @@ import { ManualClock } from '../src/clock/manual-clock.js';
 import type { RelockEvent } from '../src/events.js';
 import type { LockConfigInput } from '../src/model/lock-config.js';
 import { createRelock } from '../src/relock.js';
+import { EventGrammar } from './support/event-grammar.js';
 import { MINUTE, type RelockHarness, relockHarness } from './support/relock-harness.js';
 
 const harnesses: RelockHarness[] = [];
@@ -370,5 +371,134 @@ describe('host callbacks that break actors', () => {
     expect(() => relock.reportLockState('front', 'unlocked')).not.toThrow();
     await expect(relock.stop()).resolves.toBeUndefined();
     expect(events).toContainEqual(expect.objectContaining({ type: 'host.error', source: 'inspect' }));
+  });
+});
+
+describe('found by a hostile review', () => {
+  it('(10.1) locked then unlocked while a fire is in flight starts a new cycle: the autolock is not lost', async () => {
+    const h = await bench({ actionTimeoutMs: 60_000 });
+    const release = slowCommands(h);
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(5 * MINUTE); // fire: command in flight
+    h.relock.reportLockState('front', 'locked');
+    await h.clock.advance(0);
+    h.relock.reportLockState('front', 'unlocked'); // a new cycle
+    await h.clock.advance(0);
+    release.shift()?.();
+    await h.clock.advance(0);
+    expect(h.relock.status('front')).toMatchObject({ running: true, durationSeconds: 300 });
+    h.driver.fallback = 'ok';
+    await h.clock.advance(5 * MINUTE);
+    expect(h.driver.commands).toHaveLength(2);
+  });
+
+  it('(10.1) a start by hand during an in-flight fire keeps its own duration', async () => {
+    const h = await bench({ actionTimeoutMs: 60_000 });
+    const release = slowCommands(h);
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(5 * MINUTE);
+    const started = h.relock.startAutolock('front', 5);
+    release.shift()?.();
+    await h.clock.advance(0);
+    await started;
+    expect(h.relock.status('front')).toMatchObject({ running: true, durationSeconds: 5 });
+  });
+
+  it('(10.18) a start by hand while a door-close retry is pending keeps the event grammar', async () => {
+    const h = await bench();
+    const grammar = new EventGrammar();
+    const wrong: string[] = [];
+    h.relock.subscribe((event) => {
+      const why = grammar.accept(event);
+      if (why !== undefined) wrong.push(why);
+    });
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    h.relock.reportDoorState('front', 'open');
+    await h.clock.advance(5 * MINUTE);
+    await h.relock.startAutolock('front', 10);
+    await h.clock.advance(40_000);
+    expect(h.events.filter((e) => e.type === 'autolock.retry-pending')).toHaveLength(2);
+    expect(wrong).toEqual([]);
+  });
+
+  it("(10.23) reloads during a retry's command in flight do not extend its timeout", async () => {
+    const h = await bench({ actionTimeoutMs: 30_000 });
+    await h.relock.addLock(lock());
+    h.relock.reportLockState('front', 'unlocked');
+    h.relock.reportDoorState('front', 'open');
+    await h.clock.advance(5 * MINUTE);
+    h.driver.fallback = 'hang'; // answers only when aborted
+    h.relock.reportDoorState('front', 'closed');
+    await h.clock.advance(0);
+    for (let i = 0; i < 3; i++) {
+      await h.relock.updateLock(lock());
+      await h.clock.advance(9_000);
+    }
+    expect(h.events.filter((e) => e.type === 'autolock.failed')).toEqual([]); // 27 s after it was sent
+    await h.clock.advance(4_000); // 31 s
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'autolock.failed', lockId: 'front' }));
+    expect(h.driver.commands).toHaveLength(1);
+  });
+
+  it('(10.4) re-adding after a failed removal removes what was left, never fires it, and status says so', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    first.map.failKeys.set('keyv:timer:front', 3);
+    await first.relock.removeLock('front').catch(() => {});
+    await first.relock.addLock(lock({ autolock: { enabled: false } }));
+    await first.clock.advance(10_000);
+    expect(first.relock.status('front').timerState).toBe('DONE');
+    expect(await first.stored('timer:front')).toBeUndefined();
+    await first.relock.stop();
+
+    const second = await bench({ clock: first.clock, map: first.map });
+    await second.relock.addLock(lock({ autolock: { enabled: false } }));
+    await second.clock.advance(30 * MINUTE);
+    expect([...first.driver.commands, ...second.driver.commands]).toEqual([]);
+  });
+
+  it('(10.12) a clock whose setTimeout throws, or whose now() is in nanoseconds, loses no autolock', async () => {
+    const clock = new ManualClock();
+    let throwNext = 0;
+    let nanoseconds = 0;
+    const hostClock = {
+      now: () => (nanoseconds-- > 0 ? clock.now() * 1e6 : clock.now()),
+      setTimeout: (fn: () => void, ms: number) => {
+        if (throwNext-- > 0) throw new Error('timer quota');
+        return clock.setTimeout(fn, ms);
+      },
+      clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+    };
+    const events: RelockEvent[] = [];
+    const commands: string[] = [];
+    const relock = await createRelock({
+      clock: hostClock,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      driver: {
+        async lock(view) {
+          commands.push(view.id);
+        },
+      },
+    });
+    try {
+      relock.subscribe((event) => events.push(event));
+      await relock.addLock({ id: 'front', name: 'Front' });
+      nanoseconds = 5;
+      await relock.startAutolock('front', 60);
+      expect(relock.status('front')).toMatchObject({ timerState: 'ACTIVE', running: true });
+      await clock.advance(MINUTE);
+      expect(commands).toEqual(['front']);
+      throwNext = 1;
+      await relock.startAutolock('front', 1);
+      expect(events).toContainEqual(expect.objectContaining({ type: 'host.error', source: 'clock' }));
+      expect(relock.status('front').timerState).toBe('ACTIVE');
+    } finally {
+      await relock.stop();
+    }
   });
 });

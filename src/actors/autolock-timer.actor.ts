@@ -161,11 +161,24 @@ export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): Timer
   };
 }
 
+function inBackoff(snapshot: AutolockTimerSnapshot): boolean {
+  return ['arming', 'failed', 'clearing', 'recovering'].some((phase) => snapshot.matches({ [phase]: 'backoff' }));
+}
+
+/**
+ * The store failures a call counts from: a call made while the timer already waits out a store
+ * failure is answered with it at once (waiting for the next retry would need time to pass).
+ */
+function failuresBefore(snapshot: AutolockTimerSnapshot): number {
+  return snapshot.context.storeFailures - (inBackoff(snapshot) ? 1 : 0);
+}
+
 /**
  * Which store operation is failing, when the timer waits in a backoff after more store failures
  * than `failures` (it retries on its own); undefined otherwise.
  */
 function storeTrouble(snapshot: AutolockTimerSnapshot, failures: number): StoreOperation | undefined {
+  if (!inBackoff(snapshot)) return undefined;
   if (snapshot.context.storeFailures <= failures) return undefined;
   if (snapshot.matches({ arming: 'backoff' }) || snapshot.matches({ failed: 'backoff' })) return 'write';
   if (snapshot.matches({ clearing: 'backoff' })) return 'remove';
@@ -227,6 +240,17 @@ export class AutolockTimer {
     return timerStatus(this.actor.getSnapshot(), this.#clock.now());
   }
 
+  /**
+   * Whether an autolock of this cycle is still coming: counting down, or firing with no cancel
+   * held (a fire under a held cancel ends the cycle), or about to re-arm from a held start.
+   */
+  hasAutolockComing(): boolean {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.matches('arming') || snapshot.matches('active')) return true;
+    if (snapshot.matches('firing')) return !snapshot.context.cancelRequested || snapshot.context.pendingStart !== null;
+    return snapshot.matches('clearing') && snapshot.context.pendingStart !== null;
+  }
+
   /** Reads the stored entry and resumes it; resolves once recovery has decided. */
   async recover(): Promise<void> {
     this.#send({ type: 'RECOVER' });
@@ -243,7 +267,7 @@ export class AutolockTimer {
     validateDuration(durationSeconds);
     const before = this.actor.getSnapshot();
     if (before.matches('fresh') || before.matches('recovering')) throw new TimerNotRecoveredError(this.lockId);
-    const failures = before.context.storeFailures;
+    const failures = failuresBefore(before);
     this.#send({ type: 'START', durationSeconds });
     const after = await this.#waiters.until(
       `start after ${failures} store failures`,
@@ -275,7 +299,7 @@ export class AutolockTimer {
    * from the store. Rejects with the store's error when the removal fails (it is retried).
    */
   async cancel(): Promise<void> {
-    const failures = this.actor.getSnapshot().context.storeFailures;
+    const failures = failuresBefore(this.actor.getSnapshot());
     this.#send({ type: 'CANCEL' });
     const after = await this.#waiters.until(
       `cancel after ${failures} store failures`,

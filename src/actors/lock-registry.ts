@@ -206,17 +206,17 @@ export class LockRegistry {
       const failedRead = records.find((result, i) => 'error' in result && !unreadable.has(read[i]));
       if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
       const found = new Map(read.map((id, i) => [id, { record: records[i], stored: entries[i] }]));
-      for (const id of fresh) {
-        // whatever a failed removal left behind is removed again, behind the new lock's own writes
-        this.#removed.delete(id);
-        this.#deps.timers.remove(id).catch(() => {});
-      }
+      for (const id of fresh) this.#removed.delete(id);
       configs.forEach((config, i) => {
         const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
         const previous = 'value' in record ? record.value : null;
         const entry = this.#create(config, previous, inheritAutolock[i] ?? false, unreadable.has(config.id));
         // a lock restored as unlocked arms its autolock once its timer has recovered (#watchTimer)
-        if ('error' in stored) void entry.timer.recover().catch(() => {});
+        if (fresh.includes(config.id)) {
+          // whatever a failed removal left behind is removed (until durable), never fired
+          void entry.timer.cancel().catch(() => {});
+          void entry.timer.recover().catch(() => {});
+        } else if ('error' in stored) void entry.timer.recover().catch(() => {});
         else entry.timer.resume(stored.value);
       });
     } finally {
@@ -341,15 +341,28 @@ export class LockRegistry {
   }
 
   /**
-   * A retry's lock command: one per lock at a time. A lock actor that stops waiting for it
-   * (timeout, removal, shutdown) aborts it, except the old actor of a reload: the new one waits
-   * for the same command instead of sending a second.
+   * A retry's lock command: one per lock at a time, bounded by the action timeout from when it
+   * was sent (a reload does not restart that bound). A lock actor that stops waiting for it
+   * (removal, shutdown) aborts it, except the old actor of a reload: the new one waits for the
+   * same command instead of sending a second.
    */
   #retryCommand(lock: LockView, signal: AbortSignal): Promise<void> {
     let flight = this.#retryCommands.get(lock.id);
     if (flight === undefined) {
       const abort = new AbortController();
-      const done = (async () => this.#deps.driver.lock(lock, { signal: abort.signal }))();
+      const { clock, actionTimeoutMs } = this.#deps;
+      let timeout: TimerHandle | undefined;
+      // an aborted command leaves nothing on the clock (after stop(), nothing keeps the process alive)
+      abort.signal.addEventListener('abort', () => clock.clearTimeout(timeout));
+      const done = Promise.race([
+        (async () => this.#deps.driver.lock(lock, { signal: abort.signal }))(),
+        new Promise<never>((_resolve, reject) => {
+          timeout = clock.setTimeout(() => {
+            reject(new Error('the lock command timed out'));
+            abort.abort();
+          }, actionTimeoutMs);
+        }),
+      ]).finally(() => clock.clearTimeout(timeout));
       const started = { done, abort };
       flight = started;
       this.#retryCommands.set(lock.id, started);

@@ -56,8 +56,8 @@ export function provideLockMachine(deps: LockActorDeps) {
   const startAutolock = ({ config }: LockContext): void => {
     const timer = deps.timerOf(config.id);
     if (!config.autolock.enabled || timer === undefined) return;
-    const status = timer.status();
-    if (status.state === 'FRESH' || status.running) return;
+    // a fire under a held cancel ends its cycle: a new cycle's start replaces that cancel
+    if (timer.status().state === 'FRESH' || timer.hasAutolockComing()) return;
     const seconds = autolockDurationSeconds(config, deps.daylight, deps.clock.now());
     timer.start(seconds).catch(quietly(config.id, 'autolock start'));
   };

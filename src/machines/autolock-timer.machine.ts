@@ -196,9 +196,16 @@ export const autolockTimerMachine = setup({
   states: {
     fresh: {
       on: {
+        // held for the recovery: whatever it finds is removed (a lock re-added after a failed removal)
+        CANCEL: { actions: 'holdCancel' },
         RECOVER: 'recovering',
         RECOVERED: [
-          { guard: 'foundNoEntry', target: 'done' },
+          { guard: 'foundNoEntry', target: 'done', actions: 'dropHeldRequests' },
+          {
+            guard: 'cancelHeld',
+            target: 'clearing',
+            actions: ['adoptRecoveredEntry', 'dropHeldRequests'],
+          },
           { guard: 'foundOverdueEntry', target: 'firing', actions: ['adoptRecoveredEntry', 'emitRecovered'] },
           {
             target: 'active',

@@ -279,6 +279,8 @@ export const lockMachine = setup({
             },
             pending: {
               on: {
+                // a fire while the retry waits (a start by hand) defers again: said again, not notified again
+                AUTOLOCK_DEFERRED: { actions: 'emitRetryPending' },
                 DOOR_STATE: {
                   guard: 'doorReportsClosed',
                   target: 'relocking',
@@ -311,6 +313,7 @@ export const lockMachine = setup({
               on: {
                 LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
                 CLEAR_RETRY: 'idle',
+                AUTOLOCK_DEFERRED: { actions: 'emitRetryPending' },
               },
             },
           },

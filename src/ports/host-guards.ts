@@ -6,13 +6,15 @@
  * - a host function that throws (or answers what it cannot mean) never throws into an actor,
  *   a transition or an API call of relock: its failure is reported (`HostErrorReporter`) and a
  *   safe fallback is used instead;
- * - the fallbacks: daylight → day (the day minutes); `now()` → the last instant it gave that was a
- *   finite number; an observer → its event is skipped for that observer alone;
+ * - the fallbacks: daylight → day (the day minutes); `now()` → the last instant it gave that a
+ *   `Date` can hold; a `setTimeout` that throws → the process's own timer for that one delay (a
+ *   deadline late by the host's fault beats a lost one); an observer → its event is skipped for
+ *   that observer alone;
  * - a failure is reported once per streak for the clock (a broken clock is read often), every
  *   time for the others; a report never carries the value that failed, only its kind and message.
  */
 import type { InspectionEvent, Observer } from 'xstate';
-import type { Clock } from '../clock/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../clock/clock.js';
 import type { DaylightSource } from './daylight.js';
 
 export type HostFunction = 'daylight' | 'clock' | 'inspect' | 'statusStore';
@@ -38,9 +40,18 @@ export function guardDaylight(daylight: DaylightSource, report: HostErrorReporte
   };
 }
 
+/** The largest instant a `Date` holds: anything beyond cannot be an entry's end time. */
+const MAX_INSTANT_MS = 8.64e15;
+
+/** A delay the host's `setTimeout` refused, scheduled on the process's own timer instead. */
+class FallbackHandle {
+  constructor(readonly handle: TimerHandle) {}
+}
+
 /**
- * A clock whose `now()` is always a finite number: when the host's throws or gives something
- * else, the last good instant stands (time stands still rather than becoming NaN).
+ * A clock whose `now()` is always an instant a `Date` can hold: when the host's throws or gives
+ * something else (NaN, nanoseconds), the last good instant stands (time stands still rather than
+ * becoming NaN); and whose `setTimeout` and `clearTimeout` never throw into an actor.
  */
 export function guardClock(clock: Clock, first: number, report: HostErrorReporter): Clock {
   let last = first;
@@ -58,13 +69,32 @@ export function guardClock(clock: Clock, first: number, report: HostErrorReporte
       } catch (error) {
         return fail(`threw: ${messageOf(error)}`);
       }
-      if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`returned ${String(value)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_INSTANT_MS) {
+        return fail(`returned ${String(value)}`);
+      }
       last = value;
       failing = false;
       return value;
     },
-    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
-    clearTimeout: (handle) => clock.clearTimeout(handle),
+    setTimeout: (fn, ms) => {
+      try {
+        return clock.setTimeout(fn, ms);
+      } catch (error) {
+        report('clock', `setTimeout threw: ${messageOf(error)}; this delay runs on the process's own timer`);
+        return new FallbackHandle(systemClock.setTimeout(fn, ms));
+      }
+    },
+    clearTimeout: (handle) => {
+      if (handle instanceof FallbackHandle) {
+        systemClock.clearTimeout(handle.handle);
+        return;
+      }
+      try {
+        clock.clearTimeout(handle);
+      } catch (error) {
+        report('clock', `clearTimeout threw: ${messageOf(error)}`);
+      }
+    },
   };
 }
 

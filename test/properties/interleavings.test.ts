@@ -348,6 +348,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           if (!present.has(s.lock)) break;
           const removed = relock.removeLock(s.lock);
           const added = relock.addLock(configOf(s.lock, generation[s.lock]));
+          added.catch(() => {}); // answered below, after the removal: not an unhandled rejection meanwhile
           present.delete(s.lock);
           mustNotLock.add(s.lock);
           await ignore(removed);
