@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_AUTOLOCK_SECONDS } from '../src/actors/autolock-timer.actor.js';
+import type { Clock } from '../src/clock/clock.js';
 import { ManualClock } from '../src/clock/manual-clock.js';
 import type { RelockEvent } from '../src/events.js';
 import type { LockConfigInput } from '../src/model/lock-config.js';
@@ -31,6 +32,24 @@ const lock = (overrides: Partial<LockConfigInput> = {}): LockConfigInput => ({
   codeSlots: [{ number: 1, name: 'Alice', pin: '482913' }],
   ...overrides,
 });
+
+/** A relock system on a host clock of the test's making (to spoil), recording its events and commands. */
+async function onHostClock(hostClock: Clock) {
+  const events: RelockEvent[] = [];
+  const commands: string[] = [];
+  const relock = await createRelock({
+    clock: hostClock,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    driver: {
+      async lock(view) {
+        commands.push(view.id);
+      },
+    },
+  });
+  relock.subscribe((event) => events.push(event));
+  await relock.addLock({ id: 'front', name: 'Front' });
+  return { relock, events, commands };
+}
 
 /** A driver command that waits until the test lets it go. */
 function slowCommands(h: RelockHarness) {
@@ -310,20 +329,8 @@ describe('host callbacks that break actors', () => {
       setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
       clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
     };
-    const events: RelockEvent[] = [];
-    const commands: string[] = [];
-    const relock = await createRelock({
-      clock: hostClock,
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
-      driver: {
-        async lock(view) {
-          commands.push(view.id);
-        },
-      },
-    });
+    const { relock, events, commands } = await onHostClock(hostClock);
     try {
-      relock.subscribe((event) => events.push(event));
-      await relock.addLock({ id: 'front', name: 'Front' });
       broken = 3;
       await relock.startAutolock('front', 60);
       expect(relock.status('front')).toMatchObject({ timerState: 'ACTIVE', running: true });
@@ -474,20 +481,8 @@ describe('found by a hostile review', () => {
       },
       clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
     };
-    const events: RelockEvent[] = [];
-    const commands: string[] = [];
-    const relock = await createRelock({
-      clock: hostClock,
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
-      driver: {
-        async lock(view) {
-          commands.push(view.id);
-        },
-      },
-    });
+    const { relock, events, commands } = await onHostClock(hostClock);
     try {
-      relock.subscribe((event) => events.push(event));
-      await relock.addLock({ id: 'front', name: 'Front' });
       nanoseconds = 5;
       await relock.startAutolock('front', 60);
       expect(relock.status('front')).toMatchObject({ timerState: 'ACTIVE', running: true });

@@ -10,33 +10,21 @@
  * RELOCK_KILLS=<n> sets the number of kill points (default 100).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { createRelock } from '../../src/relock.js';
+import { buildChildScript } from '../support/child-script.js';
 
 const KILLS = Number(process.env.RELOCK_KILLS ?? 100);
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const childFile = join(root, '.tmp', 'crash-child.mjs');
+let childFile: string;
 let dir: string;
 
 beforeAll(async () => {
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/crash/crash-child.ts')],
-    outfile: childFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  childFile = await buildChildScript('test/crash/crash-child.ts');
   dir = mkdtempSync(join(tmpdir(), 'relock-crash-'));
 });
 afterAll(() => {

@@ -5,32 +5,20 @@
  * killed with SIGKILL.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { StoreInUseError } from '../../src/errors.js';
 import { createRelock } from '../../src/relock.js';
+import { buildChildScript } from '../support/child-script.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const childFile = join(root, '.tmp', 'store-owner-child.mjs');
+let childFile: string;
 let dir: string;
 
 beforeAll(async () => {
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/persistence/store-owner-child.ts')],
-    outfile: childFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  childFile = await buildChildScript('test/persistence/store-owner-child.ts');
   dir = mkdtempSync(join(tmpdir(), 'relock-owner-proc-'));
 });
 afterAll(() => {

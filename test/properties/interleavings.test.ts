@@ -241,6 +241,17 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
       if (isHang(error)) throw error;
     }
   };
+  /** Awaits an add: the lock is present once it resolves; a store failure may refuse it (it stays absent). */
+  const added = async (id: LockId, adding: Promise<unknown>, what: string): Promise<void> => {
+    try {
+      await settle(adding, what);
+      present.add(id);
+      mustNotLock.delete(id);
+      cancelled.delete(id);
+    } catch (error) {
+      if (isHang(error)) throw error;
+    }
+  };
   try {
     await h.relock.addLocks(LOCKS.map((id) => configOf(id)));
     for (const id of LOCKS) present.add(id);
@@ -292,15 +303,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           break;
         case 'add':
           if (present.has(s.lock)) break;
-          try {
-            await settle(relock.addLock(configOf(s.lock, generation[s.lock])), 'addLock');
-            present.add(s.lock);
-            mustNotLock.delete(s.lock);
-            cancelled.delete(s.lock);
-          } catch (error) {
-            // a store failure may refuse the add; the lock stays absent
-            if (isHang(error)) throw error;
-          }
+          await added(s.lock, relock.addLock(configOf(s.lock, generation[s.lock])), 'addLock');
           break;
         case 'restart': {
           checkCommands();
@@ -347,21 +350,13 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           // remove and re-add without awaiting in between: the new lock never sees the old one's record
           if (!present.has(s.lock)) break;
           const removed = relock.removeLock(s.lock);
-          const added = relock.addLock(configOf(s.lock, generation[s.lock]));
-          added.catch(() => {}); // answered below, after the removal: not an unhandled rejection meanwhile
+          const adding = relock.addLock(configOf(s.lock, generation[s.lock]));
+          adding.catch(() => {}); // answered below, after the removal: not an unhandled rejection meanwhile
           present.delete(s.lock);
           mustNotLock.add(s.lock);
           await ignore(removed);
           checkCommands();
-          try {
-            await settle(added, 'addLock after removeLock');
-            present.add(s.lock);
-            mustNotLock.delete(s.lock);
-            cancelled.delete(s.lock);
-          } catch (error) {
-            // a store failure may refuse the add; the lock stays absent
-            if (isHang(error)) throw error;
-          }
+          await added(s.lock, adding, 'addLock after removeLock');
           break;
         }
         case 'step':

@@ -4,37 +4,23 @@
  * time: a slow machine only takes longer.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { createRelock } from '../../src/relock.js';
+import { buildChildScript, projectRoot } from '../support/child-script.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const childFile = join(root, '.tmp', 'heap-child.mjs');
+let childFile: string;
 
 beforeAll(async () => {
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/resources/heap-child.ts')],
-    outfile: childFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  childFile = await buildChildScript('test/resources/heap-child.ts');
 });
 
 /** Heap used (bytes, after a full GC) at each checkpoint of a run of `mode`. */
 function heapsOf(mode: 'add-remove' | 'reload', checkpoints: number[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', childFile, mode, ...checkpoints.map(String)], {
-      cwd: root,
+      cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -3,28 +3,14 @@
  * process exits by itself without waiting for one.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildChildScript, projectRoot } from '../support/child-script.js';
 import { type RelockHarness, relockHarness } from '../support/relock-harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const childFile = join(root, '.tmp', 'stop-exit-child.mjs');
+let childFile: string;
 
 beforeAll(async () => {
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/resources/stop-exit-child.ts')],
-    outfile: childFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  childFile = await buildChildScript('test/resources/stop-exit-child.ts');
 });
 
 let h: RelockHarness | undefined;
@@ -93,7 +79,7 @@ describe('stop', () => {
   });
 
   it('(10.21) a process whose lock-record write failed exits by itself after stop(), and no relock timer fires after it', async () => {
-    const child = spawn(process.execPath, [childFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [childFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
