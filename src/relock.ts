@@ -23,6 +23,7 @@ import { autolockDurationSeconds } from './actors/lock.actor.js';
 import type { LockRegistry } from './actors/lock-registry.js';
 import { Notifications } from './actors/notifications.js';
 import type { Persistence } from './actors/persistence.actor.js';
+import { ReportBuffer } from './actors/report-buffer.js';
 import { type Clock, systemClock } from './clock/clock.js';
 import { InvalidArgumentError, LockNotFoundError, SystemStoppedError } from './errors.js';
 import { EventHub, type EventSink, type RelockEvent } from './events.js';
@@ -175,6 +176,8 @@ class RelockSystem implements Relock {
   readonly #daylight: DaylightSource;
   readonly #close: () => Promise<void>;
   #stopping: Promise<void> | undefined;
+  /** Lock and door reports of the current burst, kept short per lock (see `report-buffer.ts`). */
+  readonly #reports: ReportBuffer;
 
   constructor(parts: {
     actor: CoordinatorActorRef;
@@ -192,6 +195,7 @@ class RelockSystem implements Relock {
     this.#clock = parts.clock;
     this.#daylight = parts.daylight;
     this.#close = parts.close;
+    this.#reports = new ReportBuffer((lockId, event) => this.actor.send({ type: 'REPORT', lockId, event }));
   }
 
   #live(): void {
@@ -205,7 +209,9 @@ class RelockSystem implements Relock {
     return id;
   }
 
+  /** Sends a report to the lock now, after every state report made before it. */
   #report(lockId: string, event: LockEvent): void {
+    this.#reports.flush();
     this.actor.send({ type: 'REPORT', lockId, event });
   }
 
@@ -216,6 +222,7 @@ class RelockSystem implements Relock {
 
   async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
     this.#live();
+    this.#reports.flush();
     const parsed = parseLockConfigs(configs);
     const inheritAutolock = configs.map((config) => !hasAutolockBlock(config));
     await ask(this.actor, 'The relock system', (reply) => ({
@@ -229,6 +236,7 @@ class RelockSystem implements Relock {
 
   async updateLock(config: LockConfigInput): Promise<LockStatus> {
     this.#live();
+    this.#reports.flush();
     const parsed = parseLockConfig(config);
     this.#lockId(parsed.id);
     await ask(this.actor, 'The relock system', (reply) => ({
@@ -242,29 +250,32 @@ class RelockSystem implements Relock {
 
   async removeLock(lockId: string): Promise<void> {
     const id = this.#lockId(lockId);
+    this.#reports.flush();
     await ask(this.actor, 'The relock system', (reply) => ({ type: 'REMOVE_LOCK' as const, lockId: id, reply }));
   }
 
   reportLockState(lockId: string, state: LockState): void {
     const id = this.#lockId(lockId);
     if (!isLockState(state)) throw new InvalidArgumentError('state', state, 'locked, unlocked, jammed or unknown');
-    this.#report(id, { type: 'LOCK_STATE', state });
+    this.#reports.add(id, { type: 'LOCK_STATE', state });
   }
 
   reportDoorState(lockId: string, state: DoorState): void {
     const id = this.#lockId(lockId);
     if (!isDoorState(state)) throw new InvalidArgumentError('state', state, 'open, closed or unknown');
-    this.#report(id, { type: 'DOOR_STATE', state });
+    this.#reports.add(id, { type: 'DOOR_STATE', state });
   }
 
   setAutolock(lockId: string, settings: Partial<AutolockSettings>): void {
     const id = this.#lockId(lockId);
+    this.#reports.flush();
     const current = this.#registry.lockActor(id).getSnapshot().context.config.autolock;
     this.#report(id, { type: 'SET_AUTOLOCK', settings: parseAutolockSettings(settings, 'settings', current) });
   }
 
   async startAutolock(lockId: string, durationSeconds?: number): Promise<void> {
     const id = this.#lockId(lockId);
+    this.#reports.flush();
     const config = this.#registry.lockActor(id).getSnapshot().context.config;
     const seconds =
       durationSeconds === undefined
@@ -281,11 +292,15 @@ class RelockSystem implements Relock {
   }
 
   status(lockId: string): LockStatus {
-    return this.#registry.status(this.#lockId(lockId));
+    const id = this.#lockId(lockId);
+    this.#reports.flush();
+    return this.#registry.status(id);
   }
 
   statusStore(lockId: string): LockStatusStore {
-    return this.#registry.statusStore(this.#lockId(lockId));
+    const id = this.#lockId(lockId);
+    this.#reports.flush();
+    return this.#registry.statusStore(id);
   }
 
   lockIds(): string[] {
@@ -298,6 +313,7 @@ class RelockSystem implements Relock {
   }
 
   stop(): Promise<void> {
+    if (this.#stopping === undefined) this.#reports.flush();
     this.#stopping ??= (async () => {
       this.actor.send({ type: 'STOP' });
       await waitFor(this.actor, (snapshot) => snapshot.status !== 'active');
@@ -308,6 +324,7 @@ class RelockSystem implements Relock {
 
   /** Resolves when every write asked so far is durable (or reported failed). */
   flush(): Promise<void> {
+    this.#reports.flush();
     return this.#persistence.flush();
   }
 }

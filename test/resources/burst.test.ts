@@ -85,6 +85,6 @@ describe('bursts on one lock', () => {
     await clock.advance(5 * 60_000);
     expect(commands).toEqual(['front']);
     await relock.stop();
-    // about 4 s of blocking on a quiet 2-core machine (it was quadratic: hours); the limit only catches that
+    // about 0.15 s of blocking on a quiet 2-core machine (it was quadratic: hours); the limit only catches a hang
   }, 120_000);
 });
