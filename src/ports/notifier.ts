@@ -1,7 +1,7 @@
 /**
  * The host's notifier: how relock tells a person that a door was not locked.
  *
- * Invariants: a notification id is stable per lock and kind (`<slug>_autolock_failed`), so a
+ * Invariants: a notification id is stable per lock and kind (`autolockNotificationId`), so a
  * later `dismiss(id)` removes it; a notifier that throws or hangs is reported as an event and
  * never blocks an actor.
  */
