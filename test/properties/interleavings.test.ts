@@ -428,7 +428,7 @@ const path = process.env.RELOCK_PATH;
 const numRuns = Number(process.env.RELOCK_RUNS ?? 200);
 
 describe('interleavings, property-based', () => {
-  it('I1-I5 hold after every step of random interleavings over three locks', async () => {
+  it('I1-I6 and the event grammar hold after every step of random interleavings over three locks', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), fc.boolean(), (steps, storeFaults) =>
         run(steps, storeFaults),
