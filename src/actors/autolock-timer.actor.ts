@@ -161,8 +161,24 @@ export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): Timer
   };
 }
 
+/** The store operation each phase retries in its `backoff` child. */
+const RETRIED_IN_BACKOFF: Record<string, StoreOperation> = {
+  arming: 'write',
+  failed: 'write',
+  clearing: 'remove',
+  recovering: 'read',
+};
+
+/** The store operation the timer is waiting to retry, if it is in a backoff. */
+function backoffOperation(snapshot: AutolockTimerSnapshot): StoreOperation | undefined {
+  const value = snapshot.value;
+  if (typeof value === 'string') return undefined;
+  const [phase, child] = Object.entries(value)[0] ?? [];
+  return child === 'backoff' && phase !== undefined ? RETRIED_IN_BACKOFF[phase] : undefined;
+}
+
 function inBackoff(snapshot: AutolockTimerSnapshot): boolean {
-  return ['arming', 'failed', 'clearing', 'recovering'].some((phase) => snapshot.matches({ [phase]: 'backoff' }));
+  return backoffOperation(snapshot) !== undefined;
 }
 
 /**
@@ -178,12 +194,7 @@ function failuresBefore(snapshot: AutolockTimerSnapshot): number {
  * than `failures` (it retries on its own); undefined otherwise.
  */
 function storeTrouble(snapshot: AutolockTimerSnapshot, failures: number): StoreOperation | undefined {
-  if (!inBackoff(snapshot)) return undefined;
-  if (snapshot.context.storeFailures <= failures) return undefined;
-  if (snapshot.matches({ arming: 'backoff' }) || snapshot.matches({ failed: 'backoff' })) return 'write';
-  if (snapshot.matches({ clearing: 'backoff' })) return 'remove';
-  if (snapshot.matches({ recovering: 'backoff' })) return 'read';
-  return undefined;
+  return snapshot.context.storeFailures > failures ? backoffOperation(snapshot) : undefined;
 }
 
 export function validateDuration(durationSeconds: unknown, field = 'durationSeconds'): number {

@@ -196,7 +196,7 @@ export class LockRegistry {
     try {
       // a removal still under way ends first: its fire or cancel never meets the new lock
       await Promise.all(ids.map((id) => this.#removals.get(id)));
-      const fresh = ids.filter((id) => this.#removed.has(id));
+      const fresh = new Set(ids.filter((id) => this.#removed.has(id)));
       const read = ids.filter((id) => !this.#removed.has(id));
       const [records, entries] = await Promise.all([this.#deps.locks.readMany(read), this.#deps.timers.readMany(read)]);
       if (this.#stopped) throw new SystemStoppedError();
@@ -212,7 +212,7 @@ export class LockRegistry {
         const previous = 'value' in record ? record.value : null;
         const entry = this.#create(config, previous, inheritAutolock[i] ?? false, unreadable.has(config.id));
         // a lock restored as unlocked arms its autolock once its timer has recovered (#watchTimer)
-        if (fresh.includes(config.id)) {
+        if (fresh.has(config.id)) {
           // whatever a failed removal left behind is removed (until durable), never fired
           void entry.timer.cancel().catch(() => {});
           void entry.timer.recover().catch(() => {});
@@ -312,7 +312,11 @@ export class LockRegistry {
       if (this.#removals.get(lockId) === removal) this.#removals.delete(lockId);
     }
     if (!clean)
-      throw new StoreError('remove', `lock:${lockId}`, new Error('the stored records could not all be removed'));
+      throw new StoreError(
+        'remove',
+        this.#deps.locks.key(lockId),
+        new Error('the stored records could not all be removed'),
+      );
   }
 
   /** Retires every actor; stored timer entries stay for the next system to replay. */
