@@ -13,8 +13,8 @@
  *   (read-your-writes); other reads go to the store, which must throw on errors; a value the
  *   store holds but cannot deserialize is answered as an `UnparsableValue`, never as a failure;
  * - a store failure is reported (key, operation, cause) and rejects only its askers; the queue
- *   goes on, it never wedges; a `set` that resolves `false` is a failure (a `delete` that
- *   resolves `false` found nothing to delete, which is not);
+ *   goes on, it never wedges; a `set` that resolves `false` is a failure, and so is a `delete`
+ *   that resolves `false` while the key can still be read (one that found nothing is not);
  * - every store call (get, set, delete) and every batch is bounded by `storeTimeoutMs` on the
  *   injected clock: one that has not answered by then is a failure like any other (reported, its
  *   askers rejected), so a hanging store never wedges the queue, `flush()` or a read;
@@ -181,8 +181,11 @@ export function createPersistenceLogic(options: PersistenceOptions) {
         // an adapter may say no by resolving false: that write is not durable
         if ((await options.store.set(key, mutation.raw)) === false) throw new Error('the store refused the write');
       }
-      // a delete resolves false when the key was not there: the key is gone either way
-      else await options.store.delete(key);
+      // a delete resolves false when the key was not there; an adapter that says no the same way
+      // still holds the value, so a false is checked with a read (an entry left behind would fire again)
+      else if ((await options.store.delete(key)) === false && (await options.store.get(key)) !== undefined) {
+        throw new Error('the store refused the delete');
+      }
     };
 
     /** The store call of one flight, bounded; `started` and `answered` follow the real call. */

@@ -10,7 +10,8 @@
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
  * - `sqlite://<file>` creates the file's folder when it is missing; a file that still cannot be
  *   opened (unwritable folder, a folder in the file's place) raises `StoreError('open', url)`
- *   saying what to check, never a raw `SQLITE_CANTOPEN`;
+ *   saying what to check, never a raw `SQLITE_CANTOPEN`; opens of one file in this process take
+ *   turns, so two systems started together meet the owner claim, not `SQLITE_BUSY`;
  * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`, without a
  *   `ttl`: a Keyv with one would silently expire timer entries and lock records, so it is
  *   refused (`InvalidArgumentError` on `store.ttl`); keyv's `ttl: 0` means none and is accepted.
@@ -63,11 +64,22 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
     const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
     // a failed open is reported through the queries below; without a listener the emitter would throw it too
     adapter.on('error', () => {});
-    try {
+    // opens of one file in this process take turns: two at once can meet SQLITE_BUSY while the
+    // first creates the table and switches to WAL, before the busy timeout applies
+    const key = onDisk ? resolve(file) : option;
+    const before = opening.get(key) ?? Promise.resolve();
+    const open = before.then(async () => {
       await adapter.query('PRAGMA journal_mode=WAL');
       await adapter.query('PRAGMA synchronous=NORMAL');
+    });
+    const settled = open.catch(() => {});
+    opening.set(key, settled);
+    try {
+      await open;
     } catch (error) {
       throw cannotOpen(error);
+    } finally {
+      if (opening.get(key) === settled) opening.delete(key);
     }
     const keyv = new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
     batchRunners.set(
@@ -80,6 +92,9 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
 }
 
 const batchRunners = new WeakMap<Keyv, BatchRunner>();
+
+/** The open under way of each `sqlite://` file in this process (see `createKeyvStore`). */
+const opening = new Map<string, Promise<void>>();
 
 /** How the persistence actor should run a batch on `store`: one transaction on a store relock opened on SQLite. */
 export function batchRunnerOf(store: Keyv): BatchRunner | undefined {

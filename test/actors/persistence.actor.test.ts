@@ -146,6 +146,17 @@ describe('persistence actor', () => {
     expect(failures).toEqual([]);
   });
 
+  it('(10.3) a delete that resolves false while the value is still there is a failed removal', async () => {
+    const map = new FaultyMap();
+    const { persistence, failures } = await persistenceOn(map);
+    await persistence.write('k', 'kept');
+    map.refuseNext('delete');
+    await expect(persistence.remove('k')).rejects.toMatchObject({ code: 'STORE_ERROR', operation: 'remove' });
+    expect(failures).toEqual(['remove:k']);
+    await persistence.remove('k');
+    expect(await persistence.read('k')).toBeUndefined();
+  });
+
   it('a read sees a queued write before it is durable, and a failed read rejects', async () => {
     const map = new FaultyMap();
     const { persistence, failures } = await persistenceOn(map);

@@ -160,6 +160,12 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
   const clock = new ManualClock();
   const map = new FaultyMap();
   const grammar = new EventGrammar();
+  /**
+   * Locks whose record the hostile store destroyed: after the next restart relock cannot know
+   * what the host last reported (the record is pruned or unreadable), so a replayed autolock may
+   * send a command to a lock the host had reported locked. That is the safe side, not a fault.
+   */
+  const lostRecords = new Set<LockId>();
   const violations: string[] = [];
   /** Store calls held forever (released when the run ends): the persistence actor's timeout must free them. */
   const hung: Array<() => void> = [];
@@ -292,6 +298,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
         case 'reload':
           if (!present.has(s.lock)) break;
           generation[s.lock]++;
+          // the host's autolock block is the configuration: a reload that enables autolock starts a
+          // new cycle, as setAutolock would (README, Which settings win)
+          if (!relock.status(s.lock).autolockEnabled) cancelled.delete(s.lock);
           await ignore(relock.updateLock(configOf(s.lock, generation[s.lock])));
           break;
         case 'remove':
@@ -312,6 +321,8 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           for (const release of hung.splice(0)) release();
           await settle(h.relock.stop(), 'stop');
           grammar.restart();
+          for (const id of lostRecords) mustNotLock.delete(id);
+          lostRecords.clear();
           h = watch(await settle(relockHarness({ clock, map, actionTimeoutMs: TIMEOUT }), 'createRelock'));
           commandsSeen = 0;
           timelineSeen = 0;
@@ -344,7 +355,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           break;
         case 'corrupt':
           // what a hostile store (or a newer relock) left under a key: read at the next add or restart
-          if (storeFaults) map.seed(`keyv:${s.family}:${s.lock}`, corruptRaw(s.value, s.family));
+          if (!storeFaults) break;
+          map.seed(`keyv:${s.family}:${s.lock}`, corruptRaw(s.value, s.family));
+          if (s.family === 'lock') lostRecords.add(s.lock);
           break;
         case 'race': {
           // remove and re-add without awaiting in between: the new lock never sees the old one's record
