@@ -21,7 +21,8 @@ export type RelockErrorCode =
   | 'LOCK_EXISTS'
   | 'SYSTEM_STOPPED'
   | 'MISSING_IMPLEMENTATION'
-  | 'STORE_IN_USE';
+  | 'STORE_IN_USE'
+  | 'NO_COUNTDOWN';
 
 export class RelockError extends Error {
   readonly code: RelockErrorCode;
@@ -87,6 +88,19 @@ export class TimerNotRecoveredError extends RelockError {
       'TIMER_NOT_RECOVERED',
       `The autolock timer for lock ${JSON.stringify(lockId)} has not finished recovery; call recover() and wait for it before start()`,
     );
+  }
+}
+
+/** An extend was asked for while no countdown runs (nothing to push: start one instead). */
+export class NoCountdownError extends RelockError {
+  readonly lockId: string;
+
+  constructor(lockId: string, phase: string) {
+    super(
+      'NO_COUNTDOWN',
+      `No autolock countdown runs for lock ${JSON.stringify(lockId)} (the timer is ${phase}); start one with startAutolock() instead of extending`,
+    );
+    this.lockId = lockId;
   }
 }
 

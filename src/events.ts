@@ -11,7 +11,12 @@
 import type { StoreOperation } from './errors.js';
 import type { HostFunction } from './ports/host-guards.js';
 
-export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'missing';
+/**
+ * What a fire did: `locked` (the command was accepted), `already-locked` (nothing to do),
+ * `retry-pending` (the door was open: relock waits for it to close), `jammed` (no command to a
+ * jammed lock: the autolock is held), `missing` (the lock is gone).
+ */
+export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'jammed' | 'missing';
 
 export type RelockEvent =
   | {
@@ -22,10 +27,41 @@ export type RelockEvent =
       /** The autolock was found in the store at start-up (a replay), not started by this process. */
       readonly recovered: boolean;
     }
+  /** `warnSeconds` before the first command of a countdown. */
+  | { readonly type: 'autolock.warning'; readonly lockId: string; readonly endsAt: number }
+  /** Attempt `attempt` of `attempts`: the lock is looked at and, if it needs it, sent a command. */
+  | { readonly type: 'autolock.attempt'; readonly lockId: string; readonly attempt: number; readonly attempts: number }
   | { readonly type: 'autolock.cancelled'; readonly lockId: string }
-  | { readonly type: 'autolock.fired'; readonly lockId: string; readonly outcome: FireOutcome }
-  | { readonly type: 'autolock.failed'; readonly lockId: string; readonly reason: string }
+  | {
+      readonly type: 'autolock.fired';
+      readonly lockId: string;
+      readonly outcome: FireOutcome;
+      readonly attempt: number;
+      /** The command was accepted; the cycle ends with `autolock.confirmed` (or fails unconfirmed). */
+      readonly awaitingConfirmation: boolean;
+    }
+  /** The lock reported `locked` after an accepted command. */
+  | { readonly type: 'autolock.confirmed'; readonly lockId: string; readonly attempt: number }
+  | {
+      readonly type: 'autolock.failed';
+      readonly lockId: string;
+      readonly reason: string;
+      readonly attempt: number;
+      readonly attempts: number;
+      /** The command was accepted but the lock did not report `locked` within `confirmSeconds`. */
+      readonly unconfirmed: boolean;
+      /** When the next attempt is due; null when none is scheduled. */
+      readonly nextAttemptAt: number | null;
+      /** The last attempt failed: the entry is kept and replayed after a restart. */
+      readonly keptForReplay: boolean;
+    }
+  /** No command is sent while the lock is jammed; the autolock waits for `locked` or `unlocked`. */
+  | { readonly type: 'autolock.held'; readonly lockId: string; readonly reason: 'jammed' }
   | { readonly type: 'autolock.retry-pending'; readonly lockId: string }
+  /** The host reported the lock jammed (`cleared`: it reported locked or unlocked since). */
+  | { readonly type: 'lock.jammed'; readonly lockId: string; readonly cleared: boolean }
+  /** The door has been open for `doorOpenNoticeMinutes`. */
+  | { readonly type: 'door.left-open'; readonly lockId: string; readonly minutes: number }
   | { readonly type: 'store.error'; readonly key: string; readonly operation: StoreOperation; readonly message: string }
   | { readonly type: 'store.pruned'; readonly key: string; readonly reason: string }
   /**

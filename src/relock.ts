@@ -30,7 +30,8 @@ import { EventHub, type EventSink, type RelockEvent } from './events.js';
 import { consoleLogger, type Logger, safeLogger } from './logger.js';
 import type { LockEvent } from './machines/lock.machine.js';
 import {
-  type AutolockSettings,
+  type AutolockSettingsInput,
+  checkDoorMode,
   type LockConfigInput,
   parseAutolockSettings,
   parseLockConfig,
@@ -87,9 +88,15 @@ export interface Relock {
   removeLock(lockId: string): Promise<void>;
   reportLockState(lockId: string, state: LockState): void;
   reportDoorState(lockId: string, state: DoorState): void;
-  setAutolock(lockId: string, settings: Partial<AutolockSettings>): void;
+  setAutolock(lockId: string, settings: AutolockSettingsInput): void;
   /** Starts (or re-arms) the autolock by hand; the delay defaults to the day or night minutes. */
   startAutolock(lockId: string, durationSeconds?: number): Promise<void>;
+  /**
+   * Pushes the running countdown's end `seconds` later; resolves once the new end is durable.
+   * The old end stays armed until the new one replaces it (there is no moment with nothing
+   * armed). Rejects with `NoCountdownError` when no countdown runs (nothing to extend).
+   */
+  extendAutolock(lockId: string, seconds: number): Promise<void>;
   /** Cancels the autolock and a pending door-close retry; resolves after an in-flight fire has ended. */
   cancelAutolock(lockId: string): Promise<void>;
   status(lockId: string): LockStatus;
@@ -112,6 +119,11 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
 }
 
 /** Whether the host passed an autolock block (then it wins over stored and `setAutolock` settings). */
+/** How `parseLockConfigs` names the i-th of `configs` in an error. */
+function fieldOf(configs: readonly unknown[], i: number): string {
+  return configs.length === 1 ? 'config' : `configs[${i}]`;
+}
+
 function hasAutolockBlock(config: LockConfigInput): boolean {
   return (config as { autolock?: unknown }).autolock !== undefined;
 }
@@ -225,6 +237,9 @@ class RelockSystem implements Relock {
     this.#reports.flush();
     const parsed = parseLockConfigs(configs);
     const inheritAutolock = configs.map((config) => !hasAutolockBlock(config));
+    parsed.forEach((config, i) => {
+      if (!inheritAutolock[i]) checkDoorMode(config.autolock, config.hasDoorSensor, `${fieldOf(parsed, i)}.autolock`);
+    });
     await ask(this.actor, 'The relock system', (reply) => ({
       type: 'ADD_LOCKS' as const,
       configs: parsed,
@@ -238,6 +253,7 @@ class RelockSystem implements Relock {
     this.#live();
     this.#reports.flush();
     const parsed = parseLockConfig(config);
+    if (hasAutolockBlock(config)) checkDoorMode(parsed.autolock, parsed.hasDoorSensor, 'config.autolock');
     this.#lockId(parsed.id);
     await ask(this.actor, 'The relock system', (reply) => ({
       type: 'UPDATE_LOCK' as const,
@@ -266,11 +282,13 @@ class RelockSystem implements Relock {
     this.#reports.add(id, { type: 'DOOR_STATE', state });
   }
 
-  setAutolock(lockId: string, settings: Partial<AutolockSettings>): void {
+  setAutolock(lockId: string, settings: AutolockSettingsInput): void {
     const id = this.#lockId(lockId);
     this.#reports.flush();
-    const current = this.#registry.lockActor(id).getSnapshot().context.config.autolock;
-    this.#report(id, { type: 'SET_AUTOLOCK', settings: parseAutolockSettings(settings, 'settings', current) });
+    const config = this.#registry.lockActor(id).getSnapshot().context.config;
+    const parsed = parseAutolockSettings(settings, 'settings', config.autolock);
+    if (parsed.doorMode !== config.autolock.doorMode) checkDoorMode(parsed, config.hasDoorSensor, 'settings');
+    this.#report(id, { type: 'SET_AUTOLOCK', settings: parsed });
   }
 
   async startAutolock(lockId: string, durationSeconds?: number): Promise<void> {
@@ -282,6 +300,12 @@ class RelockSystem implements Relock {
         ? autolockDurationSeconds(config, this.#daylight, this.#clock.now())
         : validateDuration(durationSeconds);
     await this.#registry.timer(id).start(seconds);
+  }
+
+  async extendAutolock(lockId: string, seconds: number): Promise<void> {
+    const id = this.#lockId(lockId);
+    this.#reports.flush();
+    await this.#registry.timer(id).extend(seconds);
   }
 
   async cancelAutolock(lockId: string): Promise<void> {

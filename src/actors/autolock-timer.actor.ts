@@ -12,25 +12,37 @@
  *   a failing removal rejects it with the store's error while the removal is retried;
  * - the deadline is checked against `deps.clock.now()` at least every `deadlineCheckMs`, so a
  *   wall-clock step moves the fire with it (late by at most one check period);
- * - a duration is a whole number of seconds up to `MAX_AUTOLOCK_SECONDS`.
+ * - a duration is a whole number of seconds up to `MAX_AUTOLOCK_SECONDS`;
+ * - the retry policy (attempts, backoff, confirmation, warning) is read from `deps.policyOf` when
+ *   it is needed, so a reload's new settings apply to the next step of a running cycle; without
+ *   one, the timer behaves as upstream's: one command, no confirmation, no warning.
  */
 import { type ActorRefFrom, type AnyActorRef, assign, createActor, fromPromise, type SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
-import { InvalidArgumentError, StoreError, type StoreOperation, TimerNotRecoveredError } from '../errors.js';
+import {
+  InvalidArgumentError,
+  NoCountdownError,
+  StoreError,
+  type StoreOperation,
+  TimerNotRecoveredError,
+} from '../errors.js';
 import type { FireOutcome, RelockEvent } from '../events.js';
 import {
+  type AutolockTimerContext,
   type AutolockTimerEmitted,
   type AutolockTimerEvent,
   autolockTimerMachine,
   recoveredEntry,
 } from '../machines/autolock-timer.machine.js';
-import { entryStartingAt, type TimerEntry } from '../persistence/timer-entry.js';
+import { createTimerEntry, entryStartingAt, type TimerEntry, type TimerStage } from '../persistence/timer-entry.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import { SnapshotWaiters } from './snapshot-waiters.js';
 
 export interface FireRequest {
   readonly lockId: string;
   readonly entry: TimerEntry;
+  /** Which lock command of the cycle this is (1 for the first). */
+  readonly attempt: number;
   /** Aborted when the fire is abandoned (timeout, system stop). */
   readonly signal: AbortSignal;
 }
@@ -38,10 +50,41 @@ export interface FireRequest {
 /** Performs one autolock: resolves the live lock and locks it, or says why it did not. */
 export type FireFunction = (request: FireRequest) => Promise<FireOutcome>;
 
+/** What a lock asks of its autolock cycle beyond the countdown (from its autolock settings). */
+export interface AutolockPolicy {
+  /** Lock commands per cycle, the first included. */
+  readonly maxAttempts: number;
+  /** Wait before the first retry; doubled for each later one, at most `MAX_RETRY_DELAY_SECONDS`. */
+  readonly retryDelaySeconds: number;
+  /** How long an accepted command waits for a `locked` report; null: accepted is done. */
+  readonly confirmSeconds: number | null;
+  /** Seconds before the first command at which `warning` is emitted; 0: none. */
+  readonly warnSeconds: number;
+}
+
+/** Upstream's autolock: one command, no confirmation, no warning (a timer given no policy). */
+export const UPSTREAM_POLICY: AutolockPolicy = Object.freeze({
+  maxAttempts: 1,
+  retryDelaySeconds: 30,
+  confirmSeconds: null,
+  warnSeconds: 0,
+});
+
+/** The longest wait between two attempts: an hour. */
+export const MAX_RETRY_DELAY_SECONDS = 3600;
+
+/** The wait after failed attempt `attempt` (1-based) before the next one. */
+export function retryDelayMs(policy: AutolockPolicy, attempt: number): number {
+  const seconds = policy.retryDelaySeconds * 2 ** Math.max(0, Math.min(attempt - 1, 30));
+  return Math.min(MAX_RETRY_DELAY_SECONDS, seconds) * 1000;
+}
+
 export interface AutolockTimerDeps {
   readonly clock: Clock;
   readonly timers: TimerStore;
   readonly fire: FireFunction;
+  /** The lock's policy, read when a step needs it; default `UPSTREAM_POLICY`. */
+  readonly policyOf?: (lockId: string) => AutolockPolicy;
   /** How long a lock action may take before it counts as failed (default 30 s). */
   readonly actionTimeoutMs?: number;
   /** Longest wait between two looks at the wall clock while counting down (default 30 s). */
@@ -66,6 +109,22 @@ export function provideAutolockTimer(deps: AutolockTimerDeps) {
 function buildAutolockTimer(deps: AutolockTimerDeps) {
   const { clock, timers } = deps;
   const checkMs = deps.deadlineCheckMs ?? DEADLINE_CHECK_MS;
+  const policyOf = deps.policyOf ?? (() => UPSTREAM_POLICY);
+  /** When the countdown's warning is due, if one is still to come. */
+  const warningAt = (context: AutolockTimerContext): number | undefined => {
+    const entry = context.entry;
+    if (entry === null || context.warned || entry.stage !== 'countdown') return undefined;
+    const { warnSeconds } = policyOf(context.lockId);
+    if (warnSeconds <= 0 || entry.durationSeconds <= warnSeconds) return undefined;
+    return entry.endsAt - warnSeconds * 1000;
+  };
+  const stepEntry = (context: AutolockTimerContext, stage: TimerStage, endsAt: number): TimerEntry =>
+    createTimerEntry({
+      endsAt,
+      durationSeconds: context.entry?.durationSeconds ?? 0,
+      stage,
+      attempt: Math.max(1, context.attempt),
+    });
   return autolockTimerMachine.provide({
     actors: {
       readEntry: fromPromise<TimerEntry | null, { lockId: string }>(({ input }) => timers.read(input.lockId)),
@@ -73,8 +132,8 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
         timers.write(input.lockId, input.entry),
       ),
       removeEntry: fromPromise<void, { lockId: string }>(({ input }) => timers.remove(input.lockId)),
-      fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry }>(({ input, signal }) =>
-        deps.fire({ lockId: input.lockId, entry: input.entry, signal }),
+      fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry; attempt: number }>(
+        ({ input, signal }) => deps.fire({ lockId: input.lockId, entry: input.entry, attempt: input.attempt, signal }),
       ),
     },
     actions: {
@@ -87,20 +146,43 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
           clock.now(),
           event.type === 'START' ? event.durationSeconds : (context.pendingStart ?? 0),
         ),
+        attempt: 0,
         pendingStart: null,
         cancelRequested: false,
+        warned: false,
+      })),
+      armRetryEntry: assign(({ context }) => ({
+        entry: stepEntry(context, 'retry', clock.now() + retryDelayMs(policyOf(context.lockId), context.attempt)),
+      })),
+      armConfirmEntry: assign(({ context }) => ({
+        entry: stepEntry(context, 'confirm', clock.now() + (policyOf(context.lockId).confirmSeconds ?? 0) * 1000),
+      })),
+      keepForReplay: assign(({ context }) => ({
+        entry: createTimerEntry({
+          endsAt: Math.min(context.entry?.endsAt ?? clock.now(), clock.now()),
+          durationSeconds: context.entry?.durationSeconds ?? 0,
+        }),
       })),
     },
     guards: {
       foundOverdueEntry: ({ event }) => {
         const entry = recoveredEntry(event);
-        return entry !== null && entry.endsAt <= clock.now();
+        return entry !== null && entry.stage !== 'confirm' && entry.endsAt <= clock.now();
       },
       deadlineReached: ({ context }) => context.entry === null || context.entry.endsAt <= clock.now(),
+      warningDue: ({ context }) => {
+        const at = warningAt(context);
+        return at !== undefined && at <= clock.now();
+      },
+      attemptsLeft: ({ context }) => context.attempt < policyOf(context.lockId).maxAttempts,
+      awaitsConfirmation: ({ context, event }) =>
+        (event as { output?: FireOutcome }).output === 'locked' && policyOf(context.lockId).confirmSeconds !== null,
     },
     delays: {
       untilDeadline: ({ context }) => {
-        const left = (context.entry?.endsAt ?? 0) - clock.now();
+        const now = clock.now();
+        const next = Math.min(context.entry?.endsAt ?? 0, warningAt(context) ?? Number.POSITIVE_INFINITY);
+        const left = next - now;
         // a clock whose now() is not a number must not make the deadline fire early or never
         if (!Number.isFinite(left)) return checkMs;
         return Math.min(checkMs, Math.max(0, left));
@@ -126,9 +208,14 @@ export interface TimerStatus {
   readonly phase: string;
   /** Whether a fire is scheduled or in flight. */
   readonly running: boolean;
+  /** When the next step is due: the command of a countdown or a retry, the end of a confirmation wait. */
   readonly endsAt: number | null;
   readonly durationSeconds: number | null;
   readonly remainingSeconds: number | null;
+  /** Where the cycle is (null with no entry). */
+  readonly stage: TimerStage | null;
+  /** Lock commands of this cycle sent so far. */
+  readonly attempt: number;
 }
 
 function phaseOf(snapshot: AutolockTimerSnapshot): string {
@@ -142,11 +229,20 @@ const STATE_OF_PHASE: Record<string, TimerState> = {
   arming: 'ARMING',
   active: 'ACTIVE',
   firing: 'ACTIVE',
+  retrying: 'ACTIVE',
+  confirming: 'ACTIVE',
   failed: 'ACTIVE',
+  held: 'ACTIVE',
   clearing: 'ACTIVE',
   done: 'DONE',
   retired: 'DONE',
 };
+
+/** The phases in which a cycle's next command is coming (not counting a fire, which depends on held requests). */
+const COMING_PHASES = ['arming', 'active', 'retrying', 'confirming'] as const;
+
+/** The phases in which a lock command is scheduled or in flight. */
+const RUNNING_PHASES = new Set(['arming', 'active', 'firing', 'retrying', 'confirming']);
 
 export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): TimerStatus {
   const phase = phaseOf(snapshot);
@@ -154,17 +250,22 @@ export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): Timer
   return {
     state: STATE_OF_PHASE[phase] ?? 'DONE',
     phase,
-    running: phase === 'arming' || phase === 'active' || phase === 'firing',
+    running: RUNNING_PHASES.has(phase),
     endsAt: entry?.endsAt ?? null,
     durationSeconds: entry?.durationSeconds ?? null,
     remainingSeconds: entry === null ? null : Math.max(0, Math.ceil((entry.endsAt - now) / 1000)),
+    stage: entry?.stage ?? null,
+    attempt: snapshot.context.attempt,
   };
 }
 
 /** The store operation each phase retries in its `backoff` child. */
 const RETRIED_IN_BACKOFF: Record<string, StoreOperation> = {
   arming: 'write',
+  retrying: 'write',
+  confirming: 'write',
   failed: 'write',
+  held: 'write',
   clearing: 'remove',
   recovering: 'read',
 };
@@ -257,7 +358,7 @@ export class AutolockTimer {
    */
   hasAutolockComing(): boolean {
     const snapshot = this.actor.getSnapshot();
-    if (snapshot.matches('arming') || snapshot.matches('active')) return true;
+    if (COMING_PHASES.some((phase) => snapshot.matches(phase))) return true;
     if (snapshot.matches('firing')) return !snapshot.context.cancelRequested || snapshot.context.pendingStart !== null;
     return snapshot.matches('clearing') && snapshot.context.pendingStart !== null;
   }
@@ -289,6 +390,42 @@ export class AutolockTimer {
     this.#throwStoreTrouble(after, failures);
   }
 
+  /**
+   * Pushes the running countdown's end `seconds` later; resolves once the new end is durable.
+   * Refuses (`NoCountdownError`) when no countdown runs: a retry, a confirmation or a fire is not
+   * extended.
+   */
+  async extend(seconds: number): Promise<void> {
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_AUTOLOCK_SECONDS) {
+      throw new InvalidArgumentError('seconds', seconds, `a whole number of seconds from 1 to ${MAX_AUTOLOCK_SECONDS}`);
+    }
+    const before = this.actor.getSnapshot();
+    const entry = before.context.entry;
+    if (!(before.matches('arming') || before.matches('active')) || entry === null) {
+      throw new NoCountdownError(this.lockId, phaseOf(before));
+    }
+    const total = Math.ceil((entry.endsAt - this.#clock.now()) / 1000) + seconds;
+    if (total > MAX_AUTOLOCK_SECONDS) {
+      throw new InvalidArgumentError(
+        'seconds',
+        seconds,
+        `at most ${MAX_AUTOLOCK_SECONDS - (total - seconds)} (the countdown may not end more than 366 days from now)`,
+      );
+    }
+    const failures = failuresBefore(before);
+    this.#send({ type: 'EXTEND', seconds });
+    const after = await this.#waiters.until(
+      `extend after ${failures} store failures`,
+      (s) => storeTrouble(s, failures) !== undefined || !(s.matches('arming') || s.matches('firing')),
+    );
+    this.#throwStoreTrouble(after, failures);
+  }
+
+  /** The lock reported jammed: a command waiting to be confirmed or retried is held. */
+  jammed(): void {
+    this.#send({ type: 'JAMMED' });
+  }
+
   /** The store's error, when a wait ended because the store failed again (the timer retries on its own). */
   #throwStoreTrouble(snapshot: AutolockTimerSnapshot, failures: number): void {
     const operation = storeTrouble(snapshot, failures);
@@ -309,9 +446,9 @@ export class AutolockTimer {
    * Cancels the autolock; resolves after any in-flight fire has ended and the entry is gone
    * from the store. Rejects with the store's error when the removal fails (it is retried).
    */
-  async cancel(): Promise<void> {
+  async cancel(options: { locked?: boolean } = {}): Promise<void> {
     const failures = failuresBefore(this.actor.getSnapshot());
-    this.#send({ type: 'CANCEL' });
+    this.#send({ type: 'CANCEL', locked: options.locked === true });
     const after = await this.#waiters.until(
       `cancel after ${failures} store failures`,
       (s) =>
@@ -335,8 +472,8 @@ export function fireOnLiveLock<L>(
   };
 }
 
-/** A timer's emitted event as the public event it is reported as. */
-export function toRelockEvent(event: AutolockTimerEmitted): RelockEvent {
+/** A timer's emitted event as the public event it is reported as; `attempts`: the lock's maximum. */
+export function toRelockEvent(event: AutolockTimerEmitted, attempts: number): RelockEvent {
   switch (event.type) {
     case 'started':
       return {
@@ -346,11 +483,34 @@ export function toRelockEvent(event: AutolockTimerEmitted): RelockEvent {
         durationSeconds: event.durationSeconds,
         recovered: event.recovered,
       };
+    case 'warning':
+      return { type: 'autolock.warning', lockId: event.lockId, endsAt: event.endsAt };
+    case 'attempt':
+      return { type: 'autolock.attempt', lockId: event.lockId, attempt: event.attempt, attempts };
     case 'cancelled':
       return { type: 'autolock.cancelled', lockId: event.lockId };
     case 'fired':
-      return { type: 'autolock.fired', lockId: event.lockId, outcome: event.outcome };
+      return {
+        type: 'autolock.fired',
+        lockId: event.lockId,
+        outcome: event.outcome,
+        attempt: event.attempt,
+        awaitingConfirmation: event.awaitingConfirmation,
+      };
+    case 'confirmed':
+      return { type: 'autolock.confirmed', lockId: event.lockId, attempt: event.attempt };
     case 'failed':
-      return { type: 'autolock.failed', lockId: event.lockId, reason: event.reason };
+      return {
+        type: 'autolock.failed',
+        lockId: event.lockId,
+        reason: event.reason,
+        attempt: event.attempt,
+        attempts,
+        unconfirmed: event.unconfirmed,
+        nextAttemptAt: event.nextAttemptAt,
+        keptForReplay: event.keptForReplay,
+      };
+    case 'held':
+      return { type: 'autolock.held', lockId: event.lockId, reason: 'jammed' };
   }
 }

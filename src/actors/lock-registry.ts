@@ -37,14 +37,16 @@ import {
   type LockStatusStore,
 } from '../status/lock-status.js';
 import {
+  type AutolockPolicy,
   AutolockTimer,
   type AutolockTimerDeps,
   type FireRequest,
   fireOnLiveLock,
   provideAutolockTimer,
   toRelockEvent,
+  UPSTREAM_POLICY,
 } from './autolock-timer.actor.js';
-import { autolockDecision, type LockLogic, lockRuntimeOf, provideLockMachine, regionState } from './lock.actor.js';
+import { autolockDecision, autolockPolicy, type LockLogic, lockRuntimeOf, provideLockMachine } from './lock.actor.js';
 import type { Notifications } from './notifications.js';
 
 export interface RegistryDeps {
@@ -98,10 +100,6 @@ export class LockRegistry {
   readonly #removals = new Map<string, Promise<void>>();
   /** Ids whose removal failed to clear the store: re-added fresh, never from what was left. */
   readonly #removed = new Set<string>();
-  /** Retry lock commands in flight, shared by the lock actors of one lock across a reload. */
-  readonly #retryCommands = new Map<string, { readonly done: Promise<void>; readonly abort: AbortController }>();
-  /** The lock whose old actor is being retired by a reload (its retry command carries on). */
-  #handingOver: string | undefined;
   #stopped = false;
 
   constructor(deps: RegistryDeps, parent: AnyActorRef) {
@@ -109,18 +107,16 @@ export class LockRegistry {
     this.#parent = parent;
     this.#lockLogic = provideLockMachine({
       clock: deps.clock,
-      driver: deps.driver,
       notifications: deps.notifications,
       daylight: deps.daylight,
       logger: deps.logger,
       timerOf: (lockId) => this.#entries.get(lockId)?.timer,
-      retryCommand: (lock, signal) => this.#retryCommand(lock, signal),
-      commandTimeoutMs: deps.actionTimeoutMs,
     });
     this.#timerDeps = {
       clock: deps.clock,
       timers: deps.timers,
       actionTimeoutMs: deps.actionTimeoutMs,
+      policyOf: (lockId) => this.#policyOf(lockId),
       fire: fireOnLiveLock(
         (lockId) => this.#entries.get(lockId),
         (entry, request) => this.#fire(entry, request),
@@ -228,7 +224,7 @@ export class LockRegistry {
     const { id } = config;
     const handoff: Handoff = record
       ? inheritState(config, record, { inheritAutolock })
-      : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false, retryInFlight: false };
+      : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
     if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
     const timer = new AutolockTimer({
       lockId: id,
@@ -255,8 +251,8 @@ export class LockRegistry {
   }
 
   /**
-   * The reload handoff: a new lock actor inherits the old one's state; the timer carries on, and
-   * so does a retry's lock command in flight (the new actor waits for the same command).
+   * The reload handoff: a new lock actor inherits the old one's state; the timer carries on (with
+   * any command of its cycle in flight, retried or awaiting confirmation).
    */
   reload(config: LockConfig, inheritAutolock = false): void {
     const entry = this.#entry(config.id);
@@ -266,16 +262,11 @@ export class LockRegistry {
       { config: old.context.config, runtime: lockRuntimeOf(old) },
       // spawned with the old settings; the host's own block then arrives as a change of settings,
       // so disabling cancels the running autolock and enabling starts it, as setAutolock does
-      { inheritAutolock: true, retryInFlight: regionState(old, 'retry') === 'relocking' },
+      { inheritAutolock: true },
     );
     if (handoff.droppedAllSlots) this.#reportDroppedSlots(config.id);
     entry.unwatchLock();
-    this.#handingOver = config.id;
-    try {
-      entry.lock.send({ type: 'RETIRE' });
-    } finally {
-      this.#handingOver = undefined;
-    }
+    entry.lock.send({ type: 'RETIRE' });
     entry.lock = this.#spawnLock(handoff);
     if (!inheritAutolock) entry.lock.send({ type: 'SET_AUTOLOCK', settings: config.autolock });
     entry.unwatchLock = this.#watchLock(entry, entry.lock);
@@ -344,44 +335,10 @@ export class LockRegistry {
     this.#deps.emit({ type: 'lock.error', lockId, message });
   }
 
-  /**
-   * A retry's lock command: one per lock at a time, bounded by the action timeout from when it
-   * was sent (a reload does not restart that bound). A lock actor that stops waiting for it
-   * (removal, shutdown) aborts it, except the old actor of a reload: the new one waits for the
-   * same command instead of sending a second.
-   */
-  #retryCommand(lock: LockView, signal: AbortSignal): Promise<void> {
-    let flight = this.#retryCommands.get(lock.id);
-    if (flight === undefined) {
-      const abort = new AbortController();
-      const { clock, actionTimeoutMs } = this.#deps;
-      let timeout: TimerHandle | undefined;
-      // an aborted command leaves nothing on the clock (after stop(), nothing keeps the process alive)
-      abort.signal.addEventListener('abort', () => clock.clearTimeout(timeout));
-      const done = Promise.race([
-        (async () => this.#deps.driver.lock(lock, { signal: abort.signal }))(),
-        new Promise<never>((_resolve, reject) => {
-          timeout = clock.setTimeout(() => {
-            reject(new Error('the lock command timed out'));
-            abort.abort();
-          }, actionTimeoutMs);
-        }),
-      ]).finally(() => clock.clearTimeout(timeout));
-      const started = { done, abort };
-      flight = started;
-      this.#retryCommands.set(lock.id, started);
-      const forget = () => {
-        if (this.#retryCommands.get(lock.id) === started) this.#retryCommands.delete(lock.id);
-      };
-      done.then(forget, forget);
-    }
-    const shared = flight;
-    signal.addEventListener('abort', () => {
-      if (this.#handingOver === lock.id) return;
-      if (this.#retryCommands.get(lock.id) === shared) this.#retryCommands.delete(lock.id);
-      shared.abort.abort();
-    });
-    return shared.done;
+  /** The live lock's retry policy (a lock gone meanwhile: upstream's, one command). */
+  #policyOf(lockId: string): AutolockPolicy {
+    const entry = this.#entries.get(lockId);
+    return entry === undefined ? UPSTREAM_POLICY : autolockPolicy(entry.lock.getSnapshot().context.config);
   }
 
   #spawnLock(handoff: Handoff): LockActorRef {
@@ -391,9 +348,9 @@ export class LockRegistry {
       input: { config: handoff.config },
     });
     actor.start();
-    const { runtime, retryInFlight } = handoff;
+    const { runtime } = handoff;
     if (runtime.lockState !== 'unknown' || runtime.doorState !== 'unknown' || runtime.pendingRetry) {
-      actor.send({ type: 'RESTORE', runtime, retryInFlight });
+      actor.send({ type: 'RESTORE', runtime });
     }
     return actor;
   }
@@ -402,6 +359,7 @@ export class LockRegistry {
     const snapshot = entry.lock.getSnapshot();
     const decision = autolockDecision(snapshot);
     if (decision === 'already-locked') return 'already-locked';
+    if (decision === 'jammed') return 'jammed';
     if (decision === 'defer') {
       entry.lock.send({ type: 'AUTOLOCK_DEFERRED' });
       return 'retry-pending';
@@ -464,7 +422,8 @@ export class LockRegistry {
     });
     const listener = lock.on('*', (event) => {
       if (event.type === 'retry-pending') emit({ type: 'autolock.retry-pending', lockId: event.lockId });
-      else emit({ type: 'autolock.failed', lockId: event.lockId, reason: event.reason });
+      else if (event.type === 'jammed') emit({ type: 'lock.jammed', lockId: event.lockId, cleared: event.cleared });
+      else emit({ type: 'door.left-open', lockId: event.lockId, minutes: event.minutes });
     });
     return () => {
       subscription.unsubscribe();
@@ -489,12 +448,14 @@ export class LockRegistry {
       error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),
     });
     const listener = timer.actor.on('*', (event) => {
-      emit(toRelockEvent(event));
+      const relockEvent = toRelockEvent(event, this.#policyOf(lockId).maxAttempts);
+      emit(relockEvent);
       const lock = this.#entries.get(lockId)?.lock;
-      if (event.type === 'failed') lock?.send({ type: 'AUTOLOCK_FAILED', reason: event.reason });
-      // a fire that ended under a held cancel ends the cycle: nothing re-arms it
-      if (event.type === 'fired' && event.outcome === 'locked' && !event.cancelled)
-        lock?.send({ type: 'AUTOLOCK_LOCKED' });
+      if (relockEvent.type === 'autolock.failed') {
+        const { type: _type, lockId: _lockId, ...failure } = relockEvent;
+        lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });
+      }
+      if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });
     });
     return () => {
       subscription.unsubscribe();

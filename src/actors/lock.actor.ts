@@ -1,46 +1,78 @@
 /**
- * The lock statechart given relock's implementations: the timer it drives, the notifier, the
- * driver for a retry's lock command, and the daylight source that picks the delay.
+ * The lock statechart given relock's implementations: the timer it drives, the notifier, and
+ * the daylight source that picks the delay.
  *
  * Invariants:
  * - provided once per system; every implementation finds its lock's timer by the lock id in
  *   the context, so a reloaded lock drives the same timer;
  * - the autolock delay is chosen when the autolock starts: day or night minutes × 60 seconds,
- *   by the daylight source at the clock's now;
- * - starting never restarts a running timer, and nothing here awaits the timer, the driver or
- *   the notifier inside a transition: failures come back as events.
+ *   by the daylight source at the clock's now; a period whose autolock is turned off
+ *   (`dayEnabled`/`nightEnabled`) starts none;
+ * - starting never restarts a running timer (except the door modes' moves of a running
+ *   countdown, which re-arm it durably: the old end stays armed until the new one is written),
+ *   and nothing here awaits the timer or the notifier inside a transition: failures come back
+ *   as events.
  */
-import { fromPromise, type SnapshotFrom } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logger.js';
-import { type LockContext, lockMachine } from '../machines/lock.machine.js';
+import { type AttemptFailure, type LockContext, lockMachine } from '../machines/lock.machine.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
-import { AUTOLOCK_NOTIFICATION_SUFFIXES, autolockNotificationId } from '../model/slug.js';
+import { type AutolockNotification, autolockNotificationId } from '../model/slug.js';
 import type { DaylightSource } from '../ports/daylight.js';
-import type { LockDriver, LockView } from '../ports/lock-driver.js';
-import type { AutolockTimer } from './autolock-timer.actor.js';
+import type { AutolockPolicy, AutolockTimer } from './autolock-timer.actor.js';
 import type { Notifications } from './notifications.js';
 
 export interface LockActorDeps {
   readonly clock: Clock;
-  readonly driver: LockDriver;
   readonly notifications: Notifications;
   readonly daylight: DaylightSource;
   readonly logger: Logger;
   readonly timerOf: (lockId: string) => AutolockTimer | undefined;
-  /**
-   * Sends a retry's lock command, or joins the one in flight for that lock (a reload's new actor
-   * waits for its old actor's command). `signal` aborts when this actor stops waiting.
-   */
-  readonly retryCommand: (lock: LockView, signal: AbortSignal) => Promise<void>;
-  /** How long a retry's lock command may take (default 30 s). */
-  readonly commandTimeoutMs?: number;
+}
+
+/** The autolock delay for a start at `now` (day or night minutes), and whether that period autolocks at all. */
+export function autolockPeriod(
+  config: LockConfig,
+  daylight: DaylightSource,
+  now: number,
+): { readonly seconds: number; readonly enabled: boolean } {
+  const { dayMinutes, nightMinutes, dayEnabled, nightEnabled } = config.autolock;
+  const day = daylight({ id: config.id, name: config.name }, now);
+  return { seconds: (day ? dayMinutes : nightMinutes) * 60, enabled: day ? dayEnabled : nightEnabled };
 }
 
 export function autolockDurationSeconds(config: LockConfig, daylight: DaylightSource, now: number): number {
-  const { dayMinutes, nightMinutes } = config.autolock;
-  return (daylight({ id: config.id, name: config.name }, now) ? dayMinutes : nightMinutes) * 60;
+  return autolockPeriod(config, daylight, now).seconds;
+}
+
+/** What a lock's settings ask of its autolock cycle (read by the timer when a step needs it). */
+export function autolockPolicy(config: LockConfig): AutolockPolicy {
+  const { maxAttempts, retryDelaySeconds, confirmSeconds, warnSeconds } = config.autolock;
+  return {
+    maxAttempts,
+    retryDelaySeconds,
+    confirmSeconds: config.reportsLockState ? confirmSeconds : null,
+    warnSeconds,
+  };
+}
+
+function clockTime(at: number): string {
+  return new Date(at).toISOString().slice(11, 16);
+}
+
+/** The failure notice's words: which attempt, and what comes next. */
+export function failureMessage(name: string, failure: AttemptFailure): string {
+  const which = `attempt ${failure.attempt} of ${failure.attempts}`;
+  const what = failure.unconfirmed
+    ? `${name} was sent the lock command but did not report locked (${which})`
+    : `Autolock could not lock ${name} (${which}): ${failure.reason}`;
+  if (failure.nextAttemptAt !== null) return `${what}. Trying again at ${clockTime(failure.nextAttemptAt)} UTC.`;
+  if (failure.keptForReplay) {
+    return `${what}. That was the last attempt: please check the door. relock tries again after a restart, or when the lock is unlocked again.`;
+  }
+  return `${what}.`;
 }
 
 export function provideLockMachine(deps: LockActorDeps) {
@@ -50,41 +82,76 @@ export function provideLockMachine(deps: LockActorDeps) {
       lockId,
       message: error instanceof Error ? error.message : String(error),
     });
-  const note = (context: LockContext, which: 'door_open' | 'door_closed' | 'failed', title: string, message: string) =>
+  const note = (context: LockContext, which: AutolockNotification, title: string, message: string) =>
     notifications.notify(context.config.id, { id: autolockNotificationId(context.config, which), title, message });
+  const dismiss = (context: LockContext, ...which: AutolockNotification[]) =>
+    notifications.dismiss(
+      context.config.id,
+      which.map((one) => autolockNotificationId(context.config, one)),
+    );
 
+  /** Starts the autolock for this time of day unless one is coming (or the timer has not recovered). */
   const startAutolock = ({ config }: LockContext): void => {
     const timer = deps.timerOf(config.id);
     if (!config.autolock.enabled || timer === undefined) return;
     // a fire under a held cancel ends its cycle: a new cycle's start replaces that cancel
     if (timer.status().state === 'FRESH' || timer.hasAutolockComing()) return;
-    const seconds = autolockDurationSeconds(config, deps.daylight, deps.clock.now());
-    timer.start(seconds).catch(quietly(config.id, 'autolock start'));
+    const period = autolockPeriod(config, deps.daylight, deps.clock.now());
+    if (!period.enabled) return;
+    timer.start(period.seconds).catch(quietly(config.id, 'autolock start'));
+  };
+
+  /** Re-arms a running countdown to end `seconds` from now (`onlySooner`: unless it ends sooner already). */
+  const moveCountdown = ({ config }: LockContext, seconds: number, onlySooner: boolean): void => {
+    const timer = deps.timerOf(config.id);
+    if (timer === undefined) return;
+    const status = timer.status();
+    if (status.phase !== 'arming' && status.phase !== 'active') return;
+    if (onlySooner && status.endsAt !== null && status.endsAt <= deps.clock.now() + seconds * 1000) return;
+    timer.start(seconds).catch(quietly(config.id, 'autolock restart'));
   };
 
   return lockMachine.provide({
-    actors: {
-      relockCommand: fromPromise<void, { lockId: string; name: string }>(({ input, signal }) =>
-        deps.retryCommand({ id: input.lockId, name: input.name }, signal),
-      ),
-    },
     actions: {
       ensureAutolock: ({ context, self }) => {
         // the snapshot before this transition: a pending retry is already this cycle's autolock
-        const retry = regionState(self.getSnapshot() as LockSnapshot, 'retry');
-        if (retry !== 'pending' && retry !== 'relocking') startAutolock(context);
+        if (regionState(self.getSnapshot() as LockSnapshot, 'retry') !== 'pending') startAutolock(context);
       },
-      rearmAutolock: ({ context }) => startAutolock(context),
+      lockAfterDoorWait: ({ context }) => {
+        const { config } = context;
+        const timer = deps.timerOf(config.id);
+        if (!config.autolock.enabled || timer === undefined || timer.status().state === 'FRESH') return;
+        const { doorMode, afterCloseSeconds } = config.autolock;
+        const seconds =
+          doorMode === 'restart-on-close'
+            ? autolockDurationSeconds(config, deps.daylight, deps.clock.now())
+            : doorMode === 'after-close'
+              ? afterCloseSeconds
+              : 0;
+        timer.start(seconds).catch(quietly(config.id, 'autolock after the door closed'));
+      },
+      restartCountdown: ({ context }) =>
+        moveCountdown(context, autolockDurationSeconds(context.config, deps.daylight, deps.clock.now()), false),
+      shortenCountdown: ({ context }) => moveCountdown(context, context.config.autolock.afterCloseSeconds, true),
       cancelAutolock: ({ context }) => {
         deps.timerOf(context.config.id)?.cancel().catch(quietly(context.config.id, 'autolock cancel'));
       },
+      endAutolockLocked: ({ context }) => {
+        deps
+          .timerOf(context.config.id)
+          ?.cancel({ locked: true })
+          .catch(quietly(context.config.id, 'autolock end'));
+      },
+      holdAutolock: ({ context }) => deps.timerOf(context.config.id)?.jammed(),
       dismissAutolockNotifications: ({ context }) =>
-        notifications.dismiss(
-          context.config.id,
-          AUTOLOCK_NOTIFICATION_SUFFIXES.map((which) => autolockNotificationId(context.config, which)),
-        ),
-      dismissDoorOpen: ({ context }) =>
-        notifications.dismiss(context.config.id, [autolockNotificationId(context.config, 'door_open')]),
+        dismiss(context, 'door_open', 'door_closed', 'failed', ...(context.config.autolock.warnNotification ? (['warning'] as const) : [])),
+      dismissDoorOpen: ({ context }) => dismiss(context, 'door_open'),
+      dismissDoorLeftOpen: ({ context }) => {
+        if (context.doorNoticeShown) dismiss(context, 'door_open');
+      },
+      dismissJammed: ({ context }) => {
+        if (context.jamNoticeShown) dismiss(context, 'jammed');
+      },
       notifyDoorOpen: ({ context }) =>
         note(
           context,
@@ -92,23 +159,48 @@ export function provideLockMachine(deps: LockActorDeps) {
           `${context.config.name}: door open`,
           `The door is open, so ${context.config.name} was not locked. It will be locked when the door closes.`,
         ),
+      notifyDoorLeftOpen: ({ context }) =>
+        note(
+          context,
+          'door_open',
+          `${context.config.name}: door left open`,
+          `The door of ${context.config.name} has been open for ${context.config.autolock.doorOpenNoticeMinutes} minutes.`,
+        ),
       notifyDoorClosed: ({ context }) =>
         note(
           context,
           'door_closed',
           `${context.config.name}: door closed`,
-          `The door has closed; re-attempting to lock ${context.config.name}.`,
+          context.config.autolock.doorMode === 'restart-on-close' || context.config.autolock.doorMode === 'after-close'
+            ? `The door has closed; ${context.config.name} will be locked after the ${context.config.autolock.doorMode === 'after-close' ? 'after-close delay' : 'countdown'}.`
+            : `The door has closed; re-attempting to lock ${context.config.name}.`,
         ),
-      notifyFailed: ({ context }) =>
+      notifyFailed: ({ context, event }) => {
+        if (event.type !== 'AUTOLOCK_FAILED') return;
         note(
           context,
           'failed',
-          `${context.config.name}: autolock failed`,
-          `Autolock could not lock ${context.config.name}: ${context.lastFailure ?? 'unknown error'}. Please check the door.`,
+          `${context.config.name}: ${event.unconfirmed ? 'autolock not confirmed' : 'autolock failed'}`,
+          failureMessage(context.config.name, event),
+        );
+      },
+      notifyJammed: ({ context }) =>
+        note(
+          context,
+          'jammed',
+          `${context.config.name}: jammed`,
+          `${context.config.name} reports it is jammed. Autolock sends it no command until it reports locked or unlocked; please check the door.`,
         ),
-    },
-    delays: {
-      commandTimeout: deps.commandTimeoutMs ?? 30_000,
+      notifyWarning: ({ context, event }) => {
+        if (event.type !== 'AUTOLOCK_WARNING') return;
+        const seconds = Math.max(0, Math.round((event.endsAt - deps.clock.now()) / 1000));
+        note(
+          context,
+          'warning',
+          `${context.config.name}: locking soon`,
+          `${context.config.name} will be locked in ${seconds} seconds.`,
+        );
+      },
     },
   });
 }
@@ -130,16 +222,17 @@ export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
   return {
     lockState: isLockState(bolt) ? bolt : 'unknown',
     doorState: isDoorState(door) ? door : 'unknown',
-    pendingRetry: retry === 'pending' || retry === 'relocking',
+    pendingRetry: retry === 'pending',
   };
 }
 
-export type AutolockDecision = 'already-locked' | 'defer' | 'lock';
+export type AutolockDecision = 'already-locked' | 'jammed' | 'defer' | 'lock';
 
 /** What a fire does to this lock right now. */
 export function autolockDecision(snapshot: LockSnapshot): AutolockDecision {
   const runtime = lockRuntimeOf(snapshot);
   if (runtime.lockState === 'locked') return 'already-locked';
-  if (snapshot.context.config.autolock.retryWhenDoorCloses && runtime.doorState === 'open') return 'defer';
+  if (runtime.lockState === 'jammed') return 'jammed';
+  if (snapshot.context.config.autolock.doorMode !== 'countdown' && runtime.doorState === 'open') return 'defer';
   return 'lock';
 }

@@ -2,37 +2,55 @@
  * The autolock timer statechart: one per lock, outliving every reload of that lock.
  *
  *   fresh ──RECOVER──▶ recovering ──no entry──▶ done       (RECOVERED: the same, entry read by the caller)
- *                          │ entry due later ─▶ active ──deadline──▶ firing ──ok──▶ clearing ─▶ done
- *                          │ entry overdue ───────────────────────▶ firing ──error/timeout──▶ failed
- *   done/failed ──START──▶ arming ──durable──▶ active ──START──▶ arming (re-arm)
- *   active/arming/failed ──CANCEL──▶ clearing ──removed──▶ done   (removal failed: backoff, removed again)
+ *                          │ entry due later ─▶ active | retrying | confirming (by the entry's stage)
+ *                          │ entry overdue ───▶ firing  (a confirmation overdue: confirming, which decides at once)
+ *   done/failed/held ──START──▶ arming ──durable──▶ active ──START/EXTEND──▶ arming (re-arm)
+ *   arming/active ──deadline──▶ firing ──accepted──▶ confirming ──locked report──▶ clearing ─▶ done
+ *                                  │ nothing to do, or accepted and no confirmation asked ──▶ clearing
+ *                                  │ error/timeout, attempts left ──▶ retrying ──due──▶ firing
+ *                                  │ error/timeout, none left ──▶ failed (entry kept for replay)
+ *                                  │ lock jammed ──▶ held (no command; entry kept)
+ *   confirming ──no locked report in time──▶ retrying, or failed when no attempt is left
+ *   confirming/retrying ──JAMMED──▶ held
+ *   active/arming/retrying/confirming/failed/held ──CANCEL──▶ clearing ──removed──▶ done
  *   any ──RETIRE──▶ retired (final; an in-flight fire is abandoned and its entry kept for replay)
  *
  * Invariants:
  * - the machine reads no clock and does no I/O: the deadline delay, the deadline check, the
- *   overdue check and the arming of an entry are supplied with `.provide()` (see
- *   `src/actors/autolock-timer.actor.ts`), so the same picture runs on a real or a simulated clock;
- * - the deadline is an instant on the wall clock, not a delay computed once: one DEADLINE_CHECK
- *   is scheduled per start (at most `deadlineCheck` ahead), and a check that finds the deadline
- *   not yet reached schedules the next; a wall-clock step either way moves the fire with it,
- *   late by at most one check period;
- * - the public state is ACTIVE exactly while an entry is on disk (`active`, `firing`, `failed`,
- *   `clearing`); before that it is ARMING, and the deadline already runs, so a slow or failing
- *   store never delays a lock;
+ *   overdue check, the arming of an entry and the lock's retry policy are supplied with
+ *   `.provide()` (see `src/actors/autolock-timer.actor.ts`), so the same picture runs on a real
+ *   or a simulated clock;
+ * - the entry's `endsAt` is when the next step is due (a command, or the end of a confirmation
+ *   wait), an instant on the wall clock: one DEADLINE_CHECK is scheduled per step (at most
+ *   `deadlineCheck` ahead), and a check that finds the instant not yet reached schedules the
+ *   next; a wall-clock step either way moves the step with it, late by at most one check period;
+ * - every step of a cycle is written to the store before it is waited for (`arming`, `retrying`,
+ *   `confirming` write; the wait runs meanwhile, so a slow store never delays a lock); a restart
+ *   resumes the step on disk: a confirmation is waited for again, never answered with a second
+ *   command, and a retry keeps its attempt number and time;
+ * - a cycle sends at most `maxAttempts` lock commands, the first at the deadline and each
+ *   retry after a doubling backoff; an unconfirmed command counts as a failed one; after the last,
+ *   the entry is kept for replay after a restart (`failed`);
+ * - the public state is ACTIVE exactly while an entry is on disk (`active`, `firing`,
+ *   `retrying`, `confirming`, `failed`, `held`, `clearing`); before that it is ARMING;
  * - a start before recovery is not accepted (FRESH has no START);
  * - a fire is one invoked actor bounded by `actionTimeout`; a CANCEL or START that arrives
  *   while it is in flight is held and honoured when it ends, so a cancel never races a fire; a
  *   fire that succeeds under a held cancel ends the cycle (the `fired` event says `cancelled`);
- * - a failed fire keeps the entry (written again until durable, and replayed after a restart)
- *   and leaves the timer ACTIVE but not running; any later START re-arms it;
+ * - a locked report (CANCEL with `locked`) ends the cycle at once wherever it is: while a
+ *   command waits for confirmation it is the confirmation (`confirmed`), elsewhere a cancel;
+ * - no command is sent to a jammed lock: a fire that finds the lock jammed, or a jam reported
+ *   while a command waits to be confirmed or retried, holds the autolock (`held`) until the lock
+ *   reports `locked` (the cycle ends) or a new cycle starts;
  * - a removal (after a fire, or a cancel) is retried until durable, like a write: status never
  *   says DONE while the entry is still on disk; a timer retired while retrying tries once more;
  * - per cycle, the emitted events follow one grammar: `started` (also for an entry recovered
- *   from the store) opens it, `fired` or `cancelled` closes it, `failed` leaves it open;
+ *   from the store, or a re-arm) opens it; `cancelled`, `confirmed`, and a `fired` that awaits no
+ *   confirmation close it; `attempt`, `failed`, `held` and `warning` come only inside it;
  *   nothing is emitted for a cycle that was never opened;
  * - a fire that finds its lock gone is terminal: the entry is removed and the timer is DONE.
  */
-import { assign, cancel, emit, fromPromise, raise, setup } from 'xstate';
+import { and, assign, cancel, emit, fromPromise, raise, setup } from 'xstate';
 import { notProvided as missing } from '../errors.js';
 import type { FireOutcome } from '../events.js';
 import type { TimerEntry } from '../persistence/timer-entry.js';
@@ -40,6 +58,8 @@ import type { TimerEntry } from '../persistence/timer-entry.js';
 export interface AutolockTimerContext {
   readonly lockId: string;
   readonly entry: TimerEntry | null;
+  /** The number of the lock command in flight, or of the last one sent (0: none yet this cycle). */
+  readonly attempt: number;
   /** A CANCEL received while a fire, a recovery or a removal was in flight. */
   readonly cancelRequested: boolean;
   /** The duration of a START received while a fire or a removal was in flight. */
@@ -47,6 +67,8 @@ export interface AutolockTimerContext {
   /** Consecutive store failures, which set the retry backoff. */
   readonly storeFailures: number;
   readonly lastError: string | null;
+  /** This countdown's warning has been emitted. */
+  readonly warned: boolean;
 }
 
 export type AutolockTimerEvent =
@@ -54,10 +76,15 @@ export type AutolockTimerEvent =
   /** Recovery with the stored entry already read by the caller (a bulk add reads it alongside the lock). */
   | { readonly type: 'RECOVERED'; readonly entry: TimerEntry | null }
   | { readonly type: 'START'; readonly durationSeconds: number }
-  | { readonly type: 'CANCEL' }
+  /** Pushes a running countdown's end later (the old end stays armed until the new one is written). */
+  | { readonly type: 'EXTEND'; readonly seconds: number }
+  /** Ends the cycle; `locked`: because the lock reported locked (a confirmation while one is awaited). */
+  | { readonly type: 'CANCEL'; readonly locked?: boolean }
+  /** The lock reported jammed: no command while it is. */
+  | { readonly type: 'JAMMED' }
   /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
   | { readonly type: 'RETIRE' }
-  /** Scheduled by the timer itself: is the deadline reached on the wall clock? */
+  /** Scheduled by the timer itself: is the next step due on the wall clock? */
   | { readonly type: 'DEADLINE_CHECK' };
 
 export type AutolockTimerEmitted =
@@ -69,15 +96,35 @@ export type AutolockTimerEmitted =
       /** The entry was found in the store at start-up (a replay), not armed by this process. */
       readonly recovered: boolean;
     }
+  | { readonly type: 'warning'; readonly lockId: string; readonly endsAt: number }
+  /** A lock command (or the decision not to send one) is about to be made: attempt n of the cycle. */
+  | { readonly type: 'attempt'; readonly lockId: string; readonly attempt: number }
   | { readonly type: 'cancelled'; readonly lockId: string }
   | {
       readonly type: 'fired';
       readonly lockId: string;
       readonly outcome: FireOutcome;
+      readonly attempt: number;
       /** A cancel was asked for while the fire was in flight: the cycle ends here, nothing re-arms. */
       readonly cancelled: boolean;
+      /** The command was accepted and a `locked` report is awaited (the cycle stays open). */
+      readonly awaitingConfirmation: boolean;
     }
-  | { readonly type: 'failed'; readonly lockId: string; readonly reason: string };
+  | { readonly type: 'confirmed'; readonly lockId: string; readonly attempt: number }
+  | {
+      readonly type: 'failed';
+      readonly lockId: string;
+      readonly reason: string;
+      readonly attempt: number;
+      /** The command was accepted but no `locked` report came in time. */
+      readonly unconfirmed: boolean;
+      /** When the next attempt is due, or null when none is scheduled. */
+      readonly nextAttemptAt: number | null;
+      /** No attempt is left: the entry is kept and replayed after a restart. */
+      readonly keptForReplay: boolean;
+    }
+  /** The lock is jammed: no command is sent until it reports locked or unlocked. */
+  | { readonly type: 'held'; readonly lockId: string };
 
 export interface AutolockTimerInput {
   readonly lockId: string;
@@ -94,8 +141,22 @@ export function recoveredEntry(event: { type: string }): TimerEntry | null {
 }
 
 function failureReason(event: { type: string; error?: unknown }): string {
+  if (event.type === 'DEADLINE_CHECK') return 'the lock did not report locked in time';
   return event.type.startsWith('xstate.error.actor') ? errorMessage(event.error) : 'the lock action timed out';
 }
+
+/** What follows a failed attempt, as the `failed` event says it. */
+type AfterFailure = { readonly then: 'retry' | 'keep' | 'none' };
+
+const foundStage =
+  (stage: TimerEntry['stage']) =>
+  ({ event }: { event: { type: string } }) =>
+    recoveredEntry(event)?.stage === stage;
+
+const outputIs =
+  (outcome: FireOutcome) =>
+  ({ event }: { event: { type: string } }) =>
+    (event as { output?: FireOutcome }).output === outcome;
 
 export const autolockTimerMachine = setup({
   types: {
@@ -108,15 +169,33 @@ export const autolockTimerMachine = setup({
     readEntry: fromPromise<TimerEntry | null, { lockId: string }>(async () => missing('actor', 'readEntry')()),
     writeEntry: fromPromise<void, { lockId: string; entry: TimerEntry }>(async () => missing('actor', 'writeEntry')()),
     removeEntry: fromPromise<void, { lockId: string }>(async () => missing('actor', 'removeEntry')()),
-    fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry }>(async () =>
+    fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry; attempt: number }>(async () =>
       missing('actor', 'fireAction')(),
     ),
   },
   actions: {
-    /** Sets a new entry from START's duration (or a held start) and the clock. */
+    /** Sets a new countdown entry from START's duration (or a held start) and the clock. */
     armEntry: missing('action', 'armEntry'),
-    adoptRecoveredEntry: assign({ entry: ({ event }) => recoveredEntry(event) }),
-    forgetEntry: assign({ entry: null }),
+    /** Sets the entry of the retry that follows a failed attempt (its time by the lock's backoff). */
+    armRetryEntry: missing('action', 'armRetryEntry'),
+    /** Sets the entry of the wait for a `locked` report after an accepted command. */
+    armConfirmEntry: missing('action', 'armConfirmEntry'),
+    /** The entry kept for replay after a restart: a countdown already due (replayed as a new cycle). */
+    keepForReplay: missing('action', 'keepForReplay'),
+    extendEntry: assign(({ context, event }) => {
+      const entry = context.entry as TimerEntry;
+      const seconds = event.type === 'EXTEND' ? event.seconds : 0;
+      return {
+        entry: { ...entry, endsAt: entry.endsAt + seconds * 1000, durationSeconds: entry.durationSeconds + seconds },
+        warned: false,
+      };
+    }),
+    adoptRecoveredEntry: assign(({ event }) => {
+      const entry = recoveredEntry(event);
+      return { entry, attempt: entry?.attempt ?? 0, warned: false };
+    }),
+    countAttempt: assign({ attempt: ({ context }) => (context.entry?.attempt ?? 0) + 1 }),
+    forgetEntry: assign({ entry: null, attempt: 0 }),
     holdCancel: assign({ cancelRequested: true, pendingStart: null }),
     holdStart: assign({
       cancelRequested: false,
@@ -129,6 +208,7 @@ export const autolockTimerMachine = setup({
       lastError: ({ event }) => errorMessage((event as { error?: unknown }).error),
     }),
     resetStoreFailures: assign({ storeFailures: 0 }),
+    markWarned: assign({ warned: true }),
     emitStarted: emit(({ context }) => ({
       type: 'started' as const,
       lockId: context.lockId,
@@ -146,35 +226,65 @@ export const autolockTimerMachine = setup({
         recovered: true,
       };
     }),
+    emitWarning: emit(({ context }) => ({
+      type: 'warning' as const,
+      lockId: context.lockId,
+      endsAt: context.entry?.endsAt ?? 0,
+    })),
+    emitAttempt: emit(({ context }) => ({ type: 'attempt' as const, lockId: context.lockId, attempt: context.attempt })),
     emitCancelled: emit(({ context }) => ({ type: 'cancelled' as const, lockId: context.lockId })),
+    emitConfirmed: emit(({ context }) => ({
+      type: 'confirmed' as const,
+      lockId: context.lockId,
+      attempt: context.attempt,
+    })),
+    emitHeld: emit(({ context }) => ({ type: 'held' as const, lockId: context.lockId })),
     emitFired: emit(({ context, event }) => ({
       type: 'fired' as const,
       lockId: context.lockId,
       outcome: (event as unknown as { output: FireOutcome }).output,
+      attempt: context.attempt,
       cancelled: context.cancelRequested,
+      // set after armConfirmEntry, in the same transition
+      awaitingConfirmation: context.entry?.stage === 'confirm' && context.entry.attempt === context.attempt,
     })),
-    /** Schedules the one pending deadline check of this cycle (replacing any earlier one). */
+    emitFailed: emit(({ context, event }, params: AfterFailure) => ({
+      type: 'failed' as const,
+      lockId: context.lockId,
+      reason: failureReason(event as { type: string; error?: unknown }),
+      attempt: context.attempt,
+      unconfirmed: event.type === 'DEADLINE_CHECK',
+      nextAttemptAt: params.then === 'retry' ? (context.entry?.endsAt ?? null) : null,
+      keptForReplay: params.then === 'keep',
+    })),
+    /** Schedules the one pending deadline check of this step (replacing any earlier one). */
     scheduleDeadlineCheck: raise({ type: 'DEADLINE_CHECK' }, { id: 'deadline', delay: 'untilDeadline' }),
     cancelDeadlineCheck: cancel('deadline'),
     /** A timer retired while its removal was failing asks for the removal once more. */
     removeEntryOnce: missing('action', 'removeEntryOnce'),
-    emitFailed: emit(({ context, event }) => ({
-      type: 'failed' as const,
-      lockId: context.lockId,
-      reason: failureReason(event as { type: string; error?: unknown }),
-    })),
   },
   guards: {
     foundNoEntry: ({ event }) => recoveredEntry(event) === null,
-    /** Whether the recovered entry's deadline has passed (needs the clock). */
+    /** Whether the recovered entry's command is due (a countdown or a retry whose time has passed; needs the clock). */
     foundOverdueEntry: missing('guard', 'foundOverdueEntry'),
-    /** Whether the entry's deadline has passed on the wall clock (needs the clock). */
+    foundRetryEntry: foundStage('retry'),
+    foundConfirmEntry: foundStage('confirm'),
+    /** Whether the entry's instant has passed on the wall clock (needs the clock). */
     deadlineReached: missing('guard', 'deadlineReached'),
+    /** Whether the countdown's warning is due now and not yet given (needs the clock and the lock's settings). */
+    warningDue: missing('guard', 'warningDue'),
+    /** Whether the lock's policy allows another command in this cycle. */
+    attemptsLeft: missing('guard', 'attemptsLeft'),
+    /** Whether an accepted command waits for a `locked` report (the lock's policy). */
+    awaitsConfirmation: missing('guard', 'awaitsConfirmation'),
+    firedIntoJam: outputIs('jammed'),
     cancelHeld: ({ context }) => context.cancelRequested,
     startHeld: ({ context }) => context.pendingStart !== null,
+    requestHeld: ({ context }) => context.cancelRequested || context.pendingStart !== null,
+    lockedReported: ({ event }) => event.type === 'CANCEL' && event.locked === true,
   },
   delays: {
-    /** Milliseconds until the next deadline check: the time left, at most one check period (needs the clock). */
+    /** Milliseconds until the next check: the time left (to the warning, then the step), at most one check period (needs the clock). */
     untilDeadline: missing('delay', 'untilDeadline'),
     /** How long a lock action may take before it counts as failed. */
     actionTimeout: 30_000,
@@ -186,10 +296,12 @@ export const autolockTimerMachine = setup({
   context: ({ input }) => ({
     lockId: input.lockId,
     entry: null,
+    attempt: 0,
     cancelRequested: false,
     pendingStart: null,
     storeFailures: 0,
     lastError: null,
+    warned: false,
   }),
   initial: 'fresh',
   on: { RETIRE: '.retired' },
@@ -207,6 +319,16 @@ export const autolockTimerMachine = setup({
             actions: ['adoptRecoveredEntry', 'dropHeldRequests'],
           },
           { guard: 'foundOverdueEntry', target: 'firing', actions: ['adoptRecoveredEntry', 'emitRecovered'] },
+          {
+            guard: 'foundRetryEntry',
+            target: 'retrying.saved',
+            actions: ['adoptRecoveredEntry', 'emitRecovered'],
+          },
+          {
+            guard: 'foundConfirmEntry',
+            target: 'confirming.saved',
+            actions: ['adoptRecoveredEntry', 'emitRecovered'],
+          },
           {
             target: 'active',
             actions: ['adoptRecoveredEntry', 'emitRecovered', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
@@ -241,6 +363,16 @@ export const autolockTimerMachine = setup({
                 actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
               },
               {
+                guard: 'foundRetryEntry',
+                target: '#autolockTimer.retrying.saved',
+                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
+              },
+              {
+                guard: 'foundConfirmEntry',
+                target: '#autolockTimer.confirming.saved',
+                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
+              },
+              {
                 target: '#autolockTimer.active',
                 actions: [
                   'adoptRecoveredEntry',
@@ -264,13 +396,6 @@ export const autolockTimerMachine = setup({
     },
     arming: {
       initial: 'writing',
-      // the countdown runs from here: the cycle is announced before the entry is durable
-      entry: ['emitStarted', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
-      on: {
-        START: { target: 'arming', reenter: true, actions: 'armEntry' },
-        CANCEL: { target: 'clearing', actions: 'emitCancelled' },
-        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
-      },
       states: {
         writing: {
           invoke: {
@@ -285,31 +410,81 @@ export const autolockTimerMachine = setup({
           after: { storeRetry: 'writing' },
         },
       },
+      // the countdown runs from here: the cycle is announced before the entry is durable
+      entry: ['emitStarted', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
+      on: {
+        START: { target: 'arming', reenter: true, actions: 'armEntry' },
+        EXTEND: { target: 'arming', reenter: true, actions: 'extendEntry' },
+        CANCEL: { target: 'clearing', actions: 'emitCancelled' },
+        DEADLINE_CHECK: [
+          { guard: 'deadlineReached', target: 'firing' },
+          { guard: 'warningDue', actions: ['markWarned', 'emitWarning', 'scheduleDeadlineCheck'] },
+          { actions: 'scheduleDeadlineCheck' },
+        ],
+      },
     },
     active: {
       on: {
         START: { target: 'arming', actions: 'armEntry' },
+        EXTEND: { target: 'arming', actions: 'extendEntry' },
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
-        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
+        DEADLINE_CHECK: [
+          { guard: 'deadlineReached', target: 'firing' },
+          { guard: 'warningDue', actions: ['markWarned', 'emitWarning', 'scheduleDeadlineCheck'] },
+          { actions: 'scheduleDeadlineCheck' },
+        ],
       },
     },
     firing: {
+      entry: ['countAttempt', 'emitAttempt'],
       invoke: {
         id: 'fireAction',
         src: 'fireAction',
-        input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-        onDone: { target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
+        input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry, attempt: context.attempt }),
+        onDone: [
+          // a cancel or a start held during the fire decides what follows (clearing re-arms a held start)
+          { guard: 'requestHeld', target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
+          { guard: 'firedIntoJam', target: 'held', actions: ['keepForReplay', 'emitFired', 'emitHeld'] },
+          { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
+          { target: 'clearing', actions: 'emitFired' },
+        ],
         onError: [
-          { guard: 'cancelHeld', target: 'clearing', actions: ['emitFailed', 'emitCancelled'] },
-          { guard: 'startHeld', target: 'arming', actions: ['emitFailed', 'armEntry'] },
-          { target: 'failed', actions: 'emitFailed' },
+          {
+            guard: 'cancelHeld',
+            target: 'clearing',
+            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'emitCancelled'],
+          },
+          {
+            guard: 'startHeld',
+            target: 'arming',
+            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'armEntry'],
+          },
+          {
+            guard: 'attemptsLeft',
+            target: 'retrying',
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+          },
+          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }] },
         ],
       },
       after: {
         actionTimeout: [
-          { guard: 'cancelHeld', target: 'clearing', actions: ['emitFailed', 'emitCancelled'] },
-          { guard: 'startHeld', target: 'arming', actions: ['emitFailed', 'armEntry'] },
-          { target: 'failed', actions: 'emitFailed' },
+          {
+            guard: 'cancelHeld',
+            target: 'clearing',
+            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'emitCancelled'],
+          },
+          {
+            guard: 'startHeld',
+            target: 'arming',
+            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'armEntry'],
+          },
+          {
+            guard: 'attemptsLeft',
+            target: 'retrying',
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+          },
+          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }] },
         ],
       },
       on: {
@@ -317,6 +492,75 @@ export const autolockTimerMachine = setup({
         START: { actions: 'holdStart' },
       },
     },
+    // a failed or unconfirmed command waits out its backoff; the next attempt is on disk
+    retrying: {
+      initial: 'writing',
+      states: {
+        writing: {
+          invoke: {
+            id: 'writeRetry',
+            src: 'writeEntry',
+            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
+            onDone: { target: 'saved', actions: 'resetStoreFailures' },
+            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          },
+        },
+        backoff: {
+          after: { storeRetry: 'writing' },
+        },
+        saved: {},
+      },
+      entry: ['cancelDeadlineCheck', 'scheduleDeadlineCheck'],
+      on: {
+        START: { target: 'arming', actions: 'armEntry' },
+        CANCEL: { target: 'clearing', actions: 'emitCancelled' },
+        JAMMED: { target: 'held', actions: ['keepForReplay', 'emitHeld'] },
+        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
+      },
+    },
+    // an accepted command waits for the lock to report locked; the wait is on disk
+    confirming: {
+      initial: 'writing',
+      states: {
+        writing: {
+          invoke: {
+            id: 'writeConfirm',
+            src: 'writeEntry',
+            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
+            onDone: { target: 'saved', actions: 'resetStoreFailures' },
+            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          },
+        },
+        backoff: {
+          after: { storeRetry: 'writing' },
+        },
+        saved: {},
+      },
+      entry: ['cancelDeadlineCheck', 'scheduleDeadlineCheck'],
+      on: {
+        START: { target: 'arming', actions: 'armEntry' },
+        CANCEL: [
+          { guard: 'lockedReported', target: 'clearing', actions: 'emitConfirmed' },
+          { target: 'clearing', actions: 'emitCancelled' },
+        ],
+        JAMMED: { target: 'held', actions: ['keepForReplay', 'emitHeld'] },
+        // no locked report in time: counts as a failed attempt
+        DEADLINE_CHECK: [
+          {
+            guard: and(['deadlineReached', 'attemptsLeft']),
+            target: 'retrying',
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+          },
+          {
+            guard: 'deadlineReached',
+            target: 'failed',
+            actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }],
+          },
+          { actions: 'scheduleDeadlineCheck' },
+        ],
+      },
+    },
+    // no attempt left: the entry is written again, for a replay after a restart
     failed: {
       initial: 'keeping',
       on: {
@@ -324,10 +568,32 @@ export const autolockTimerMachine = setup({
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
       },
       states: {
-        // the entry is written again: a fire that failed before its entry was durable is still replayed
         keeping: {
           invoke: {
             id: 'keepEntry',
+            src: 'writeEntry',
+            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
+            onDone: { target: 'kept', actions: 'resetStoreFailures' },
+            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          },
+        },
+        backoff: {
+          after: { storeRetry: 'keeping' },
+        },
+        kept: {},
+      },
+    },
+    // the lock is jammed: no command until it reports locked (cycle ends) or a new cycle starts
+    held: {
+      initial: 'keeping',
+      on: {
+        START: { target: 'arming', actions: 'armEntry' },
+        CANCEL: { target: 'clearing', actions: 'emitCancelled' },
+      },
+      states: {
+        keeping: {
+          invoke: {
+            id: 'keepHeldEntry',
             src: 'writeEntry',
             input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
             onDone: { target: 'kept', actions: 'resetStoreFailures' },

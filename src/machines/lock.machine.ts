@@ -5,63 +5,80 @@
  *   live (parallel)
  *   ├── bolt   locked | unlocked | jammed | unknown     host's LOCK_STATE reports
  *   ├── door   open | closed | unknown                  host's DOOR_STATE reports
- *   └── retry  idle | pending | relocking               door open at fire time → lock when it closes
+ *   └── retry  idle | pending                           door open at fire time → lock when it closes
  *   retired (final)                                      replaced by a reload, removed, or shut down
  *
  * Invariants:
  * - only a change of reported state transitions: a repeated identical report does nothing
  *   (it never restarts a running timer);
  * - becoming unlocked with autolock enabled ensures the autolock is running (it never extends
- *   one that is already counting down); becoming locked cancels it, clears a pending retry and
- *   dismisses the three autolock notifications;
- * - a lock command that was accepted but not yet confirmed by a `locked` report leaves the
- *   autolock armed for another cycle: an unlocked lock with autolock enabled always has one
- *   coming (no autolock is lost to a lock that never actually locked);
- * - the machine does no I/O itself: the timer, the notifier and the driver are reached through
- *   named actions and actors supplied with `.provide()` (`src/actors/lock.actor.ts`);
+ *   one that is already counting down); becoming locked ends the autolock cycle (a command
+ *   awaiting confirmation is confirmed by it), clears a pending retry and dismisses the autolock
+ *   notifications;
+ * - every lock command goes through the timer (its retries and its confirmation): this machine
+ *   sends none; when the door closes on a pending retry it starts the timer with the delay its
+ *   door mode gives (at once, the full countdown, or the after-close delay);
+ * - a jammed report notifies once and holds the autolock (the timer sends nothing to a jammed
+ *   lock); a `locked` or `unlocked` report clears the jam and its notice;
+ * - the door-aware modes act only on a door that closes (`open` → `closed`), never on a first
+ *   report or a restore; `restart-on-close` and `after-close` move a countdown that is running,
+ *   and never start one that was cancelled;
+ * - the machine does no I/O itself: the timer, the notifier and the clock-based choices are reached
+ *   through named actions supplied with `.provide()` (`src/actors/lock.actor.ts`);
  * - a restored or inherited runtime state is entered through RESTORE transitions that run no
- *   actions: a reload or a restart sends no command and no notification by itself (a reload
- *   during a retry's command waits for that same command: `relockCommand` joins it);
+ *   actions: a reload or a restart sends no command and no notification by itself;
  * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
  */
-import { and, assign, emit, fromPromise, raise, setup, stateIn } from 'xstate';
+import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
 import { notProvided as missing } from '../errors.js';
-import type { AutolockSettings, LockConfig } from '../model/lock-config.js';
+import type { AutolockSettings, DoorMode, LockConfig } from '../model/lock-config.js';
 import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 
 export interface LockContext {
   readonly config: LockConfig;
   readonly lastFailure: string | null;
+  /** The jammed notice is showing (dismissed when the jam clears). */
+  readonly jamNoticeShown: boolean;
+  /** The door-left-open notice is showing (dismissed when the door closes). */
+  readonly doorNoticeShown: boolean;
 }
 
 export interface LockInput {
   readonly config: LockConfig;
 }
 
+/** A failed attempt of the timer, as the lock notifies it. */
+export interface AttemptFailure {
+  readonly reason: string;
+  readonly attempt: number;
+  readonly attempts: number;
+  readonly unconfirmed: boolean;
+  readonly nextAttemptAt: number | null;
+  readonly keptForReplay: boolean;
+}
+
 export type LockEvent =
-  /**
-   * Sent once, right after start, when the lock resumes a stored or inherited runtime state;
-   * `retryInFlight`: a reload while the old lock's retry command was in flight (it is joined).
-   */
-  | { readonly type: 'RESTORE'; readonly runtime: LockRuntime; readonly retryInFlight?: boolean }
+  /** Sent once, right after start, when the lock resumes a stored or inherited runtime state. */
+  | { readonly type: 'RESTORE'; readonly runtime: LockRuntime }
   | { readonly type: 'LOCK_STATE'; readonly state: LockState }
   | { readonly type: 'DOOR_STATE'; readonly state: DoorState }
   | { readonly type: 'SET_AUTOLOCK'; readonly settings: AutolockSettings }
   /** The timer has recovered: an unlocked lock makes sure its autolock runs. */
   | { readonly type: 'TIMER_READY' }
-  /** A fire found the door open with retry enabled. */
+  /** A fire found the door open in a door-aware mode. */
   | { readonly type: 'AUTOLOCK_DEFERRED' }
-  /** A fire's lock command was accepted; until the host reports `locked`, the autolock re-arms. */
-  | { readonly type: 'AUTOLOCK_LOCKED' }
-  /** A fire failed (driver error, timeout, lock gone from the host). */
-  | { readonly type: 'AUTOLOCK_FAILED'; readonly reason: string }
+  /** An attempt failed (driver error, timeout, no confirmation). */
+  | ({ readonly type: 'AUTOLOCK_FAILED' } & AttemptFailure)
+  /** The countdown's warning time has come. */
+  | { readonly type: 'AUTOLOCK_WARNING'; readonly endsAt: number }
   /** Drop a pending retry: autolock disabled, or cancelled by hand. */
   | { readonly type: 'CLEAR_RETRY' }
   | { readonly type: 'RETIRE' };
 
 export type LockEmitted =
   | { readonly type: 'retry-pending'; readonly lockId: string }
-  | { readonly type: 'retry-failed'; readonly lockId: string; readonly reason: string };
+  | { readonly type: 'jammed'; readonly lockId: string; readonly cleared: boolean }
+  | { readonly type: 'door-left-open'; readonly lockId: string; readonly minutes: number };
 
 const reports =
   (state: LockState) =>
@@ -77,10 +94,22 @@ const restores =
   ({ event }: { event: LockEvent }) =>
     event.type === 'RESTORE' && test(event.runtime);
 
-function failureReason(event: { type: string; error?: unknown }): string {
-  if (!event.type.startsWith('xstate.error.actor')) return 'the lock command timed out';
-  return event.error instanceof Error ? event.error.message : String(event.error);
-}
+const inDoorMode =
+  (mode: DoorMode) =>
+  ({ context }: { context: LockContext }) =>
+    context.config.autolock.enabled && context.config.autolock.doorMode === mode;
+
+/** The bolt's transitions into `jammed`: notified and held. */
+const JAM = { target: 'jammed', actions: ['notifyJammed', 'markJamNotice', 'emitJammed', 'holdAutolock'] } as const;
+/** Leaving `jammed` for `locked` or `unlocked`: the jam is over. */
+const UNJAM = ['dismissJammed', 'forgetJamNotice', 'emitJamCleared'] as const;
+/** The door is no longer open: its left-open notice goes. */
+const DOOR_SHUT = ['dismissDoorLeftOpen', 'forgetDoorNotice'] as const;
+/** A `locked` report: the cycle ends (a command awaiting confirmation is confirmed). */
+const LOCKED = {
+  target: 'locked',
+  actions: ['endAutolockLocked', 'dismissAutolockNotifications', 'forgetFailure'],
+} as const;
 
 export const lockMachine = setup({
   types: {
@@ -89,39 +118,55 @@ export const lockMachine = setup({
     input: {} as LockInput,
     emitted: {} as LockEmitted,
   },
-  actors: {
-    /** The lock command sent when the door closes on a pending retry. */
-    relockCommand: fromPromise<void, { lockId: string; name: string }>(async () => missing('actor', 'relockCommand')()),
-  },
   actions: {
     /**
-     * Starts the autolock timer if autolock is enabled, the timer is not already running, and no
-     * door-close retry is pending (the retry is this cycle's autolock).
+     * Starts the autolock timer if autolock is enabled for this time of day, the timer is not
+     * already running, and no door-close retry is pending (the retry is this cycle's autolock).
      */
     ensureAutolock: missing('action', 'ensureAutolock'),
-    /** Starts the autolock after a retry's lock command, whatever the retry region was in. */
-    rearmAutolock: missing('action', 'rearmAutolock'),
+    /** The door closed on a pending retry: lock now, after the full countdown, or after the after-close delay. */
+    lockAfterDoorWait: missing('action', 'lockAfterDoorWait'),
+    /** `restart-on-close`: a running countdown starts again from its full duration. */
+    restartCountdown: missing('action', 'restartCountdown'),
+    /** `after-close`: a running countdown ends `afterCloseSeconds` from now, unless it ends sooner. */
+    shortenCountdown: missing('action', 'shortenCountdown'),
     cancelAutolock: missing('action', 'cancelAutolock'),
+    /** The lock reported locked: the timer's cycle ends (a confirmation, if one is awaited). */
+    endAutolockLocked: missing('action', 'endAutolockLocked'),
+    /** The lock reported jammed: a command waiting to be confirmed or retried is held. */
+    holdAutolock: missing('action', 'holdAutolock'),
     dismissAutolockNotifications: missing('action', 'dismissAutolockNotifications'),
     dismissDoorOpen: missing('action', 'dismissDoorOpen'),
     notifyDoorOpen: missing('action', 'notifyDoorOpen'),
     notifyDoorClosed: missing('action', 'notifyDoorClosed'),
     notifyFailed: missing('action', 'notifyFailed'),
+    notifyWarning: missing('action', 'notifyWarning'),
+    notifyJammed: missing('action', 'notifyJammed'),
+    /** Dismisses the jammed notice if it is showing. */
+    dismissJammed: missing('action', 'dismissJammed'),
+    notifyDoorLeftOpen: missing('action', 'notifyDoorLeftOpen'),
+    /** Dismisses the door-left-open notice if it is showing. */
+    dismissDoorLeftOpen: missing('action', 'dismissDoorLeftOpen'),
+    markJamNotice: assign({ jamNoticeShown: true }),
+    forgetJamNotice: assign({ jamNoticeShown: false }),
+    markDoorNotice: assign({ doorNoticeShown: true }),
+    forgetDoorNotice: assign({ doorNoticeShown: false }),
     adoptAutolockSettings: assign({
       config: ({ context, event }) =>
         event.type === 'SET_AUTOLOCK' ? { ...context.config, autolock: event.settings } : context.config,
     }),
     rememberFailure: assign({
-      lastFailure: ({ event }) =>
-        event.type === 'AUTOLOCK_FAILED' ? event.reason : failureReason(event as { type: string; error?: unknown }),
+      lastFailure: ({ event }) => (event.type === 'AUTOLOCK_FAILED' ? event.reason : null),
     }),
     forgetFailure: assign({ lastFailure: null }),
     clearRetry: raise({ type: 'CLEAR_RETRY' }),
     emitRetryPending: emit(({ context }) => ({ type: 'retry-pending' as const, lockId: context.config.id })),
-    emitRetryFailed: emit(({ context, event }) => ({
-      type: 'retry-failed' as const,
+    emitJammed: emit(({ context }) => ({ type: 'jammed' as const, lockId: context.config.id, cleared: false })),
+    emitJamCleared: emit(({ context }) => ({ type: 'jammed' as const, lockId: context.config.id, cleared: true })),
+    emitDoorLeftOpen: emit(({ context }) => ({
+      type: 'door-left-open' as const,
       lockId: context.config.id,
-      reason: failureReason(event as { type: string; error?: unknown }),
+      minutes: context.config.autolock.doorOpenNoticeMinutes,
     })),
   },
   guards: {
@@ -138,22 +183,30 @@ export const lockMachine = setup({
     restoresDoorOpen: restores(({ doorState }) => doorState === 'open'),
     restoresDoorClosed: restores(({ doorState }) => doorState === 'closed'),
     restoresPendingRetry: restores(({ pendingRetry }) => pendingRetry),
-    restoresRetryInFlight: ({ event }) =>
-      event.type === 'RESTORE' && event.runtime.pendingRetry && event.retryInFlight === true,
     /** Turns autolock off (it was on): a setting repeated as it is changes nothing. */
     disablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && !event.settings.enabled && context.config.autolock.enabled,
     /** Turns autolock on (it was off). */
     enablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && event.settings.enabled && !context.config.autolock.enabled,
+    restartsOnClose: inDoorMode('restart-on-close'),
+    locksAfterClose: inDoorMode('after-close'),
+    /** The door-left-open notice is asked for (a number of minutes). */
+    watchesOpenDoor: ({ context }) => context.config.autolock.doorOpenNoticeMinutes > 0,
+    warnsByNotification: ({ context }) => context.config.autolock.warnNotification,
   },
   delays: {
-    /** How long the retry's lock command may take before it counts as failed. */
-    commandTimeout: 30_000,
+    /** How long the door may stay open before the door-left-open notice (when one is asked for). */
+    doorOpenNotice: ({ context }) => Math.max(1, context.config.autolock.doorOpenNoticeMinutes) * 60_000,
   },
 }).createMachine({
   id: 'lock',
-  context: ({ input }) => ({ config: input.config, lastFailure: null }),
+  context: ({ input }) => ({
+    config: input.config,
+    lastFailure: null,
+    jamNoticeShown: false,
+    doorNoticeShown: false,
+  }),
   initial: 'live',
   states: {
     live: {
@@ -169,8 +222,8 @@ export const lockMachine = setup({
           { actions: 'adoptAutolockSettings' },
         ],
         TIMER_READY: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
-        AUTOLOCK_LOCKED: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
         AUTOLOCK_FAILED: { actions: ['rememberFailure', 'notifyFailed'] },
+        AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: 'notifyWarning' },
       },
       states: {
         bolt: {
@@ -180,7 +233,7 @@ export const lockMachine = setup({
               on: {
                 LOCK_STATE: [
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
-                  { guard: 'reportsJammed', target: 'jammed' },
+                  { guard: 'reportsJammed', ...JAM },
                   { guard: 'reportsUnknown', target: 'unknown' },
                 ],
               },
@@ -188,12 +241,8 @@ export const lockMachine = setup({
             unlocked: {
               on: {
                 LOCK_STATE: [
-                  {
-                    guard: 'reportsLocked',
-                    target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
-                  },
-                  { guard: 'reportsJammed', target: 'jammed' },
+                  { guard: 'reportsLocked', ...LOCKED },
+                  { guard: 'reportsJammed', ...JAM },
                   { guard: 'reportsUnknown', target: 'unknown' },
                 ],
               },
@@ -201,12 +250,8 @@ export const lockMachine = setup({
             jammed: {
               on: {
                 LOCK_STATE: [
-                  {
-                    guard: 'reportsLocked',
-                    target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
-                  },
-                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsLocked', ...LOCKED, actions: [...LOCKED.actions, ...UNJAM] },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: [...UNJAM, 'ensureAutolock'] },
                   { guard: 'reportsUnknown', target: 'unknown' },
                 ],
               },
@@ -219,13 +264,9 @@ export const lockMachine = setup({
                   { guard: 'restoresJammed', target: 'jammed' },
                 ],
                 LOCK_STATE: [
-                  {
-                    guard: 'reportsLocked',
-                    target: 'locked',
-                    actions: ['cancelAutolock', 'dismissAutolockNotifications', 'forgetFailure'],
-                  },
+                  { guard: 'reportsLocked', ...LOCKED },
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
-                  { guard: 'reportsJammed', target: 'jammed' },
+                  { guard: 'reportsJammed', ...JAM },
                 ],
               },
             },
@@ -235,10 +276,27 @@ export const lockMachine = setup({
           initial: 'unknown',
           states: {
             open: {
+              after: {
+                doorOpenNotice: {
+                  guard: 'watchesOpenDoor',
+                  actions: ['notifyDoorLeftOpen', 'markDoorNotice', 'emitDoorLeftOpen'],
+                },
+              },
               on: {
                 DOOR_STATE: [
-                  { guard: 'doorReportsClosed', target: 'closed' },
-                  { guard: 'doorReportsUnknown', target: 'unknown' },
+                  // a pending retry is the retry region's: it starts the timer itself
+                  {
+                    guard: and(['doorReportsClosed', 'restartsOnClose', not(stateIn({ live: { retry: 'pending' } }))]),
+                    target: 'closed',
+                    actions: [...DOOR_SHUT, 'restartCountdown'],
+                  },
+                  {
+                    guard: and(['doorReportsClosed', 'locksAfterClose', not(stateIn({ live: { retry: 'pending' } }))]),
+                    target: 'closed',
+                    actions: [...DOOR_SHUT, 'shortenCountdown'],
+                  },
+                  { guard: 'doorReportsClosed', target: 'closed', actions: DOOR_SHUT },
+                  { guard: 'doorReportsUnknown', target: 'unknown', actions: DOOR_SHUT },
                 ],
               },
             },
@@ -269,11 +327,7 @@ export const lockMachine = setup({
           states: {
             idle: {
               on: {
-                RESTORE: [
-                  // the old actor's command is joined, not sent again
-                  { guard: 'restoresRetryInFlight', target: 'relocking' },
-                  { guard: 'restoresPendingRetry', target: 'pending' },
-                ],
+                RESTORE: { guard: 'restoresPendingRetry', target: 'pending' },
                 AUTOLOCK_DEFERRED: { target: 'pending', actions: ['notifyDoorOpen', 'emitRetryPending'] },
               },
             },
@@ -283,37 +337,11 @@ export const lockMachine = setup({
                 AUTOLOCK_DEFERRED: { actions: 'emitRetryPending' },
                 DOOR_STATE: {
                   guard: 'doorReportsClosed',
-                  target: 'relocking',
-                  actions: ['dismissDoorOpen', 'notifyDoorClosed'],
+                  target: 'idle',
+                  actions: ['dismissDoorOpen', 'notifyDoorClosed', 'lockAfterDoorWait'],
                 },
                 LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
                 CLEAR_RETRY: { target: 'idle', actions: 'dismissDoorOpen' },
-              },
-            },
-            relocking: {
-              invoke: {
-                id: 'relockCommand',
-                src: 'relockCommand',
-                input: ({ context }) => ({ lockId: context.config.id, name: context.config.name }),
-                onDone: [
-                  { guard: stateIn({ live: { bolt: 'unlocked' } }), target: 'idle', actions: 'rearmAutolock' },
-                  { target: 'idle' },
-                ],
-                onError: {
-                  target: 'idle',
-                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'rearmAutolock'],
-                },
-              },
-              after: {
-                commandTimeout: {
-                  target: 'idle',
-                  actions: ['rememberFailure', 'notifyFailed', 'emitRetryFailed', 'rearmAutolock'],
-                },
-              },
-              on: {
-                LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
-                CLEAR_RETRY: 'idle',
-                AUTOLOCK_DEFERRED: { actions: 'emitRetryPending' },
               },
             },
           },

@@ -2,7 +2,7 @@
  * The reload handoff: what a lock's new configuration takes over from the old one.
  *
  * Invariants (upstream's `inherit_state_from`, as one pure function):
- * - the new lock takes the old one's runtime state and pending retry (in flight or not);
+ * - the new lock takes the old one's runtime state and pending door-close retry;
  * - the configuration the host passes is the configuration: its autolock settings win, unless
  *   the host gave none (`inheritAutolock`), and then the old settings (from `setAutolock`, the
  *   last load or the stored record) stay;
@@ -22,15 +22,11 @@ export interface Handoff {
   readonly runtime: LockRuntime;
   /** The new configuration had no code slots while the old had some; the old ones were kept. */
   readonly droppedAllSlots: boolean;
-  /** The old lock's retry command is still in flight: the new lock waits for it (a reload only). */
-  readonly retryInFlight: boolean;
 }
 
 export interface HandoffOptions {
   /** The host gave no autolock block: keep the old settings. */
   readonly inheritAutolock?: boolean;
-  /** The old lock actor's retry command is in flight (a reload; never after a restart). */
-  readonly retryInFlight?: boolean;
 }
 
 function inheritWeekdays(next: readonly WeekdayLimit[], old: readonly WeekdayLimit[]): readonly WeekdayLimit[] {
@@ -85,6 +81,5 @@ export function inheritState(
     }),
     runtime: old.runtime,
     droppedAllSlots,
-    retryInFlight: (options.retryInFlight ?? false) && old.runtime.pendingRetry,
   };
 }

@@ -17,13 +17,51 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Pin } from './pin.js';
 
+/**
+ * How the autolock treats the door (a lock with a door sensor):
+ * - `countdown`: the countdown alone decides; the command is sent at the deadline even with the
+ *   door open (upstream's behaviour, the default);
+ * - `never-while-open`: no command while the door is reported open; at the deadline with the door
+ *   open, relock waits for it to close and then locks at once;
+ * - `restart-on-close`: as `never-while-open`, and closing the door restarts a running countdown
+ *   from its full duration;
+ * - `after-close`: as `never-while-open`, and closing the door locks `afterCloseSeconds` later
+ *   (unless the running countdown ends sooner); the long countdown still covers a door that is
+ *   never opened.
+ */
+export const DOOR_MODES = ['countdown', 'never-while-open', 'restart-on-close', 'after-close'] as const;
+export type DoorMode = (typeof DOOR_MODES)[number];
+
 export interface AutolockSettings {
   readonly enabled: boolean;
   readonly dayMinutes: number;
   readonly nightMinutes: number;
-  /** With the door open at fire time, wait and lock when it closes instead. */
-  readonly retryWhenDoorCloses: boolean;
+  /** Autolock by day (`false`: an unlock by day starts no countdown). */
+  readonly dayEnabled: boolean;
+  /** Autolock by night. */
+  readonly nightEnabled: boolean;
+  readonly doorMode: DoorMode;
+  /** `after-close`: how long after the door closes the lock is locked. */
+  readonly afterCloseSeconds: number;
+  /** Notify when the door has been open this long (0: never). */
+  readonly doorOpenNoticeMinutes: number;
+  /** Lock commands per autolock cycle: the first and its retries (1: no retry). */
+  readonly maxAttempts: number;
+  /** Wait before the first retry; each later retry waits twice as long (at most an hour). */
+  readonly retryDelaySeconds: number;
+  /** How long an accepted lock command may take to be confirmed by a `locked` report. */
+  readonly confirmSeconds: number;
+  /** Seconds before the lock command at which a warning is emitted (0: none). */
+  readonly warnSeconds: number;
+  /** Also notify (`<slug>_autolock_warning`) when the warning is emitted. */
+  readonly warnNotification: boolean;
 }
+
+/** The settings a host passes: any subset, plus the legacy `retryWhenDoorCloses` switch. */
+export type AutolockSettingsInput = Partial<AutolockSettings> & {
+  /** Legacy: `true` is `doorMode: 'never-while-open'`, `false` is `doorMode: 'countdown'`. */
+  readonly retryWhenDoorCloses?: boolean;
+};
 
 export type WindowMode = 'include' | 'exclude';
 
@@ -65,6 +103,12 @@ export interface LockConfig {
   readonly name: string;
   readonly autolock: AutolockSettings;
   readonly hasDoorSensor: boolean;
+  /**
+   * Whether the host reports this lock's state (`locked`/`unlocked`). When it does (the
+   * default), an accepted lock command is confirmed by a `locked` report; when it cannot, an
+   * accepted command counts as done.
+   */
+  readonly reportsLockState: boolean;
   readonly notifications: { readonly lock: boolean; readonly door: boolean };
   readonly codeSlots: readonly CodeSlot[];
 }
@@ -73,8 +117,9 @@ export interface LockConfig {
 export interface LockConfigInput {
   id: string;
   name: string;
-  autolock?: Partial<AutolockSettings>;
+  autolock?: AutolockSettingsInput;
   hasDoorSensor?: boolean;
+  reportsLockState?: boolean;
   notifications?: { lock?: boolean; door?: boolean };
   codeSlots?: readonly CodeSlotInput[];
 }
@@ -99,9 +144,33 @@ export const DEFAULT_NIGHT_MINUTES = 15;
 /** 7 days: a longer autolock is almost certainly a unit mistake. */
 const MAX_MINUTES = 7 * 24 * 60;
 
-const AUTOLOCK_KEYS = ['enabled', 'dayMinutes', 'nightMinutes', 'retryWhenDoorCloses'] as const;
+export const DEFAULT_AUTOLOCK: AutolockSettings = Object.freeze({
+  enabled: false,
+  dayMinutes: DEFAULT_DAY_MINUTES,
+  nightMinutes: DEFAULT_NIGHT_MINUTES,
+  dayEnabled: true,
+  nightEnabled: true,
+  doorMode: 'countdown',
+  afterCloseSeconds: 30,
+  doorOpenNoticeMinutes: 0,
+  maxAttempts: 5,
+  retryDelaySeconds: 30,
+  confirmSeconds: 30,
+  warnSeconds: 0,
+  warnNotification: false,
+});
+
+const AUTOLOCK_KEYS = [...Object.keys(DEFAULT_AUTOLOCK), 'retryWhenDoorCloses'] as const;
 const CODE_SLOT_KEYS = ['number', 'enabled', 'name', 'pin', 'notifications', 'accessLimits', 'synced'] as const;
-const LOCK_CONFIG_KEYS = ['id', 'name', 'autolock', 'hasDoorSensor', 'notifications', 'codeSlots'] as const;
+const LOCK_CONFIG_KEYS = [
+  'id',
+  'name',
+  'autolock',
+  'hasDoorSensor',
+  'reportsLockState',
+  'notifications',
+  'codeSlots',
+] as const;
 
 const LOCK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -149,25 +218,74 @@ export function validateLockId(value: unknown, field = 'id'): string {
   return value;
 }
 
-export function parseAutolockSettings(
-  value: unknown,
-  field: string,
-  base: AutolockSettings = {
-    enabled: false,
-    dayMinutes: DEFAULT_DAY_MINUTES,
-    nightMinutes: DEFAULT_NIGHT_MINUTES,
-    retryWhenDoorCloses: false,
-  },
-): AutolockSettings {
+function integer(value: unknown, field: string, fallback: number, min: number, max: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(field, value, `an integer number of ${unit} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function doorMode(value: Record<string, unknown>, field: string, base: DoorMode): DoorMode {
+  const legacy = value.retryWhenDoorCloses;
+  if (legacy !== undefined) bool(legacy, `${field}.retryWhenDoorCloses`, false);
+  if (value.doorMode !== undefined) {
+    if (!(DOOR_MODES as readonly unknown[]).includes(value.doorMode)) {
+      throw new InvalidArgumentError(`${field}.doorMode`, value.doorMode, `one of ${DOOR_MODES.join(', ')}`);
+    }
+    const mode = value.doorMode as DoorMode;
+    if (legacy !== undefined && legacy !== (mode !== 'countdown')) {
+      throw new InvalidArgumentError(
+        `${field}.retryWhenDoorCloses`,
+        legacy,
+        `no second say: doorMode ${JSON.stringify(mode)} already decides (leave retryWhenDoorCloses out)`,
+      );
+    }
+    return mode;
+  }
+  if (legacy === true) return base === 'countdown' ? 'never-while-open' : base;
+  if (legacy === false) return 'countdown';
+  return base;
+}
+
+export function parseAutolockSettings(value: unknown, field: string, base = DEFAULT_AUTOLOCK): AutolockSettings {
   if (value === undefined) return base;
   if (!isRecord(value)) throw new InvalidArgumentError(field, value, 'an object');
   refuseUnknownKeys(value, AUTOLOCK_KEYS, field);
+  const at = (key: string) => `${field}.${key}`;
   return Object.freeze({
-    enabled: bool(value.enabled, `${field}.enabled`, base.enabled),
-    dayMinutes: minutes(value.dayMinutes, `${field}.dayMinutes`, base.dayMinutes),
-    nightMinutes: minutes(value.nightMinutes, `${field}.nightMinutes`, base.nightMinutes),
-    retryWhenDoorCloses: bool(value.retryWhenDoorCloses, `${field}.retryWhenDoorCloses`, base.retryWhenDoorCloses),
+    enabled: bool(value.enabled, at('enabled'), base.enabled),
+    dayMinutes: minutes(value.dayMinutes, at('dayMinutes'), base.dayMinutes),
+    nightMinutes: minutes(value.nightMinutes, at('nightMinutes'), base.nightMinutes),
+    dayEnabled: bool(value.dayEnabled, at('dayEnabled'), base.dayEnabled),
+    nightEnabled: bool(value.nightEnabled, at('nightEnabled'), base.nightEnabled),
+    doorMode: doorMode(value, field, base.doorMode),
+    afterCloseSeconds: integer(value.afterCloseSeconds, at('afterCloseSeconds'), base.afterCloseSeconds, 1, 3600, 'seconds'),
+    doorOpenNoticeMinutes: integer(
+      value.doorOpenNoticeMinutes,
+      at('doorOpenNoticeMinutes'),
+      base.doorOpenNoticeMinutes,
+      0,
+      MAX_MINUTES,
+      'minutes',
+    ),
+    maxAttempts: integer(value.maxAttempts, at('maxAttempts'), base.maxAttempts, 1, 20, 'attempts'),
+    retryDelaySeconds: integer(value.retryDelaySeconds, at('retryDelaySeconds'), base.retryDelaySeconds, 1, 3600, 'seconds'),
+    confirmSeconds: integer(value.confirmSeconds, at('confirmSeconds'), base.confirmSeconds, 1, 3600, 'seconds'),
+    warnSeconds: integer(value.warnSeconds, at('warnSeconds'), base.warnSeconds, 0, 3600, 'seconds'),
+    warnNotification: bool(value.warnNotification, at('warnNotification'), base.warnNotification),
   });
+}
+
+/** A door mode other than `countdown` acts on door reports: a lock that has no door sensor cannot use one. */
+export function checkDoorMode(settings: AutolockSettings, hasDoorSensor: boolean, field: string): void {
+  if (settings.doorMode !== 'countdown' && !hasDoorSensor) {
+    throw new InvalidArgumentError(
+      `${field}.doorMode`,
+      settings.doorMode,
+      '"countdown" for a lock without a door sensor (set hasDoorSensor: true to use a door mode)',
+    );
+  }
 }
 
 function parseWindow(value: unknown, field: string): TimeWindow | null {
@@ -290,6 +408,7 @@ export function parseLockConfig(input: unknown, field = 'config'): LockConfig {
     name: input.name,
     autolock: parseAutolockSettings(input.autolock, `${field}.autolock`),
     hasDoorSensor: bool(input.hasDoorSensor, `${field}.hasDoorSensor`, false),
+    reportsLockState: bool(input.reportsLockState, `${field}.reportsLockState`, true),
     notifications: Object.freeze({
       lock: bool(notifications?.lock, `${field}.notifications.lock`, true),
       door: bool(notifications?.door, `${field}.notifications.door`, true),

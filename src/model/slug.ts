@@ -21,7 +21,7 @@ export function slugify(name: string): string {
   return slug === '' ? 'lock' : slug;
 }
 
-export const AUTOLOCK_NOTIFICATION_SUFFIXES = ['door_open', 'door_closed', 'failed'] as const;
+export const AUTOLOCK_NOTIFICATION_SUFFIXES = ['door_open', 'door_closed', 'failed', 'jammed', 'warning'] as const;
 export type AutolockNotification = (typeof AUTOLOCK_NOTIFICATION_SUFFIXES)[number];
 
 /** The id of one of a lock's autolock notifications; see the header. */

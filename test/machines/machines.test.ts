@@ -16,7 +16,7 @@ describe('statecharts without their implementations', () => {
     const overdue = createActor(autolockTimerMachine, { input: { lockId: 'x' } });
     overdue.subscribe({ error: () => {} });
     overdue.start();
-    overdue.send({ type: 'RECOVERED', entry: { endsAt: 0, durationSeconds: 1 } });
+    overdue.send({ type: 'RECOVERED', entry: { endsAt: 0, durationSeconds: 1, stage: 'countdown', attempt: 0 } });
     expect(overdue.getSnapshot().status).toBe('error');
     expect(String(overdue.getSnapshot().error)).toMatch(/foundOverdueEntry/);
     expect(String((overdue.getSnapshot().error as Error).message)).toMatch(/has no implementation/);

@@ -35,20 +35,12 @@ describe('reload handoff rules', () => {
     expect(handoff.runtime).toEqual(runtime);
     expect(handoff.config.autolock).toEqual(next.autolock);
     expect(handoff.config.name).toBe('New');
-    expect(handoff.retryInFlight).toBe(false);
   });
 
   it('(10.10) a host that passes no autolock block keeps the old settings', () => {
     const next = parseLockConfig({ id: 'front', name: 'New' });
     const handoff = inheritState(next, { config: old, runtime }, { inheritAutolock: true });
     expect(handoff.config.autolock).toEqual(old.autolock);
-  });
-
-  it('(10.23) a retry in flight is carried over only while a retry is pending', () => {
-    const next = parseLockConfig({ id: 'front', name: 'New' });
-    expect(inheritState(next, { config: old, runtime }, { retryInFlight: true }).retryInFlight).toBe(true);
-    const idle = { ...runtime, pendingRetry: false };
-    expect(inheritState(next, { config: old, runtime: idle }, { retryInFlight: true }).retryInFlight).toBe(false);
   });
 
   it('slots on both sides keep the old user state; weekdays on both sides keep theirs; structure is the new one', () => {

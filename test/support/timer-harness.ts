@@ -5,6 +5,7 @@
 import Keyv from 'keyv';
 import { createActor } from 'xstate';
 import {
+  type AutolockPolicy,
   AutolockTimer,
   type FireRequest,
   fireOnLiveLock,
@@ -32,6 +33,8 @@ export interface HarnessOptions {
    * timeouts pass one.
    */
   readonly storeTimeoutMs?: number;
+  /** The locks' retry policy; default upstream's (one command, no confirmation). */
+  readonly policy?: AutolockPolicy;
 }
 
 export async function timerHarness(options: HarnessOptions = {}) {
@@ -73,9 +76,15 @@ export async function timerHarness(options: HarnessOptions = {}) {
   const newTimer = (lockId: string): AutolockTimer => {
     const timer = new AutolockTimer({
       lockId,
-      deps: { clock, timers: timerStore, fire, actionTimeoutMs: options.actionTimeoutMs ?? 10_000 },
+      deps: {
+        clock,
+        timers: timerStore,
+        fire,
+        actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
+        ...(options.policy ? { policyOf: () => options.policy as AutolockPolicy } : {}),
+      },
     });
-    timer.actor.on('*', (event) => events.push(toRelockEvent(event)));
+    timer.actor.on('*', (event) => events.push(toRelockEvent(event, options.policy?.maxAttempts ?? 1)));
     timers.push(timer);
     return timer;
   };
