@@ -1,4 +1,4 @@
-// relock quick start: one lock, an autolock, a door left open, a retry, and a failed command.
+// relock quick start: one lock, an autolock, a door left open, a failed command and its retry.
 // Runs in simulated time (ManualClock) so it finishes at once; in a host, leave `clock` out.
 import { createRelock, ManualClock, type RelockEvent } from '../src/index.js';
 
@@ -27,7 +27,8 @@ export async function quickStart(log: (line: string) => void = console.log): Pro
     id: 'front',
     name: 'Front Door',
     hasDoorSensor: true,
-    autolock: { enabled: true, dayMinutes: 5, nightMinutes: 1, retryWhenDoorCloses: true },
+    // never send a lock command while the door is open; retry a failed command (30 s, 1 min, ...)
+    autolock: { enabled: true, dayMinutes: 5, nightMinutes: 1, doorMode: 'never-while-open', maxAttempts: 5 },
     codeSlots: [{ number: 1, name: 'Guest', pin: '482913' }],
   });
 
@@ -42,10 +43,12 @@ export async function quickStart(log: (line: string) => void = console.log): Pro
   log(`pending retry: ${relock.status('front').pendingRetry}`);
 
   driverUp = false;
-  relock.reportDoorState('front', 'closed'); // the retry's command fails: notified, re-armed
+  relock.reportDoorState('front', 'closed'); // locks at once: the command fails (attempt 1 of 5), notified
   await clock.advance(0);
+  log(`status: ${relock.status('front').summary}`);
   driverUp = true;
-  await clock.advance(5 * 60_000); // the re-armed autolock locks
+  await clock.advance(30_000); // attempt 2, 30 s later, is accepted; relock waits for the lock to confirm
+  log(`status: ${relock.status('front').summary}`);
   relock.reportLockState('front', 'locked'); // the host confirms; notifications are dismissed
   await clock.advance(0);
 

@@ -110,7 +110,9 @@ describe('relock behaviour', () => {
       }),
     ]);
     expect(events).toContainEqual({ type: 'autolock.retry-pending', lockId: 'front' });
-    expect(events).toContainEqual({ type: 'autolock.fired', lockId: 'front', outcome: 'retry-pending' });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'autolock.fired', lockId: 'front', outcome: 'retry-pending' }),
+    );
   });
 
   it('B3 without retry, a fire locks even with the door open', async () => {
@@ -140,9 +142,9 @@ describe('relock behaviour', () => {
     expect(relock.status('front').pendingRetry).toBe(false);
   });
 
-  it('B5 a lock command that throws notifies autolock_failed and keeps the timer entry for replay', async () => {
+  it('B5 with one attempt (upstream), a lock command that throws notifies autolock_failed and keeps the timer entry for replay', async () => {
     const { relock, clock, driver, notifier, stored, events } = await bench();
-    await relock.addLock(frontDoor());
+    await relock.addLock(frontDoor({ autolock: { enabled: true, dayMinutes: 10, maxAttempts: 1 } }));
     driver.script('throw');
     relock.reportLockState('front', 'unlocked');
     await clock.advance(10 * MINUTE);
@@ -155,12 +157,22 @@ describe('relock behaviour', () => {
       lastFailure: 'lock front is offline',
     });
     expect(await stored('timer:front')).toMatchObject({ durationSeconds: 600 });
-    expect(events).toContainEqual({ type: 'autolock.failed', lockId: 'front', reason: 'lock front is offline' });
+    expect(events).toContainEqual({
+      type: 'autolock.failed',
+      lockId: 'front',
+      reason: 'lock front is offline',
+      attempt: 1,
+      attempts: 1,
+      unconfirmed: false,
+      nextAttemptAt: null,
+      keptForReplay: true,
+    });
+    expect(notifier.notified[0]?.message).toMatch(/attempt 1 of 1.*last attempt/);
   });
 
   it('B5 a lock command that hangs times out, notifies autolock_failed and keeps the entry', async () => {
     const { relock, clock, driver, notifier, stored } = await bench({ actionTimeoutMs: 5_000 });
-    await relock.addLock(frontDoor());
+    await relock.addLock(frontDoor({ autolock: { enabled: true, dayMinutes: 10, maxAttempts: 1 } }));
     driver.script('hang');
     relock.reportLockState('front', 'unlocked');
     await clock.advance(10 * MINUTE + 5_000);
@@ -169,7 +181,7 @@ describe('relock behaviour', () => {
     expect(await stored('timer:front')).toMatchObject({ durationSeconds: 600 });
   });
 
-  it('B5 a retry whose lock command fails notifies autolock_failed and starts the autolock again', async () => {
+  it('B5 a door-close lock command that fails notifies autolock_failed and is retried after the backoff', async () => {
     const { relock, clock, driver, notifier } = await bench();
     await relock.addLock(frontDoor());
     relock.reportLockState('front', 'unlocked');
@@ -179,8 +191,8 @@ describe('relock behaviour', () => {
     relock.reportDoorState('front', 'closed');
     await clock.advance(0);
     expect(notifier.ids()).toContain('front_door__front_autolock_failed');
-    expect(relock.status('front')).toMatchObject({ pendingRetry: false, running: true, durationSeconds: 600 });
-    await clock.advance(10 * MINUTE);
+    expect(relock.status('front')).toMatchObject({ pendingRetry: false, running: true, autolock: 'retrying' });
+    await clock.advance(30_000);
     expect(driver.commands).toEqual(['front@Front Door', 'front@Front Door']);
   });
 
@@ -270,14 +282,15 @@ describe('relock behaviour', () => {
     expect(relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
   });
 
-  it('a lock command that was accepted but never confirmed re-arms the autolock until the host reports locked', async () => {
+  it('a lock command that was accepted but never confirmed is retried after the confirmation wait, until the host reports locked', async () => {
     const { relock, clock, driver } = await bench();
     await relock.addLock(frontDoor());
     relock.reportLockState('front', 'unlocked');
     await clock.advance(10 * MINUTE);
     expect(driver.commands).toHaveLength(1);
-    expect(relock.status('front')).toMatchObject({ running: true, durationSeconds: 600 });
-    await clock.advance(10 * MINUTE);
+    expect(relock.status('front')).toMatchObject({ running: true, autolock: 'confirming' });
+    // 30 s to confirm, then 30 s of backoff: the second attempt
+    await clock.advance(60_000);
     expect(driver.commands).toHaveLength(2);
     relock.reportLockState('front', 'locked');
     await clock.advance(60 * MINUTE);

@@ -59,7 +59,7 @@ export function autolockPolicy(config: LockConfig): AutolockPolicy {
 }
 
 function clockTime(at: number): string {
-  return new Date(at).toISOString().slice(11, 16);
+  return new Date(at).toISOString().slice(11, 19);
 }
 
 /** The failure notice's words: which attempt, and what comes next. */
@@ -137,14 +137,17 @@ export function provideLockMachine(deps: LockActorDeps) {
         deps.timerOf(context.config.id)?.cancel().catch(quietly(context.config.id, 'autolock cancel'));
       },
       endAutolockLocked: ({ context }) => {
-        deps
-          .timerOf(context.config.id)
-          ?.cancel({ locked: true })
-          .catch(quietly(context.config.id, 'autolock end'));
+        deps.timerOf(context.config.id)?.cancel({ locked: true }).catch(quietly(context.config.id, 'autolock end'));
       },
       holdAutolock: ({ context }) => deps.timerOf(context.config.id)?.jammed(),
       dismissAutolockNotifications: ({ context }) =>
-        dismiss(context, 'door_open', 'door_closed', 'failed', ...(context.config.autolock.warnNotification ? (['warning'] as const) : [])),
+        dismiss(
+          context,
+          'door_open',
+          'door_closed',
+          'failed',
+          ...(context.config.autolock.warnNotification ? (['warning'] as const) : []),
+        ),
       dismissDoorOpen: ({ context }) => dismiss(context, 'door_open'),
       dismissDoorLeftOpen: ({ context }) => {
         if (context.doorNoticeShown) dismiss(context, 'door_open');

@@ -231,7 +231,11 @@ export const autolockTimerMachine = setup({
       lockId: context.lockId,
       endsAt: context.entry?.endsAt ?? 0,
     })),
-    emitAttempt: emit(({ context }) => ({ type: 'attempt' as const, lockId: context.lockId, attempt: context.attempt })),
+    emitAttempt: emit(({ context }) => ({
+      type: 'attempt' as const,
+      lockId: context.lockId,
+      attempt: context.attempt,
+    })),
     emitCancelled: emit(({ context }) => ({ type: 'cancelled' as const, lockId: context.lockId })),
     emitConfirmed: emit(({ context }) => ({
       type: 'confirmed' as const,
@@ -440,7 +444,11 @@ export const autolockTimerMachine = setup({
       invoke: {
         id: 'fireAction',
         src: 'fireAction',
-        input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry, attempt: context.attempt }),
+        input: ({ context }) => ({
+          lockId: context.lockId,
+          entry: context.entry as TimerEntry,
+          attempt: context.attempt,
+        }),
         onDone: [
           // a cancel or a start held during the fire decides what follows (clearing re-arms a held start)
           { guard: 'requestHeld', target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },

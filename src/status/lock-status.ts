@@ -6,13 +6,42 @@
  * - derived only from the lock actor's and the timer actor's snapshots; never written by hand;
  * - plain JSON data: no PIN, no code slot, no actor ref;
  * - one store per lock, so an update costs the same at 10 locks as at 10,000;
- * - a refresh with nothing changed does not notify subscribers.
+ * - a refresh with nothing changed does not notify subscribers;
+ * - `autolock` names, in one word a UI can switch on, where the lock's autolock is (the lock's
+ *   jam and door wait first, then the timer's phase); `summary` says it in plain words, without
+ *   numbers that change by the second: a UI counts down from `endsAt` itself (`remainingSeconds`
+ *   is computed when the status is read, and a store is not refreshed just because time passed).
  */
 import { createStore } from '@xstate/store';
 import type { TimerState, TimerStatus } from '../actors/autolock-timer.actor.js';
 import { type LockSnapshot, lockRuntimeOf } from '../actors/lock.actor.js';
-import type { DoorState, LockState } from '../model/lock-runtime.js';
+import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 import { guardObserver } from '../ports/host-guards.js';
+
+/**
+ * Where a lock's autolock is:
+ * - `off`: autolock is disabled; `idle`: enabled, nothing counting (the lock is locked, or the
+ *   countdown was cancelled); `starting`: the stored timer is still being read at start-up;
+ * - `counting-down`: the lock command is due at `endsAt`;
+ * - `locking`: a lock command is being sent (attempt `attempt` of `attempts`);
+ * - `confirming`: the command was accepted; waiting until `endsAt` for the lock to report locked;
+ * - `retrying`: an attempt failed or was not confirmed; the next is due at `endsAt`;
+ * - `waiting-for-door`: the door was open at the deadline; the lock is locked when it closes;
+ * - `jammed`: the lock reports jammed; no command is sent until it reports locked or unlocked;
+ * - `failed`: every attempt failed; the autolock is kept and replayed at the next restart (or
+ *   starts anew at the next unlock).
+ */
+export type AutolockPhase =
+  | 'off'
+  | 'idle'
+  | 'starting'
+  | 'counting-down'
+  | 'locking'
+  | 'confirming'
+  | 'retrying'
+  | 'waiting-for-door'
+  | 'jammed'
+  | 'failed';
 
 export interface LockStatus {
   readonly id: string;
@@ -30,11 +59,65 @@ export interface LockStatus {
   /** Seconds until `endsAt`, computed when the status is read. */
   readonly remainingSeconds: number | null;
   readonly lastFailure: string | null;
+  readonly autolock: AutolockPhase;
+  /** `autolock` in plain words a UI can show (stable while the phase lasts). */
+  readonly summary: string;
+  /** Lock commands of the current cycle sent so far, and the most a cycle sends. */
+  readonly attempt: number;
+  readonly attempts: number;
+}
+
+const PHASE_OF_TIMER: Record<string, AutolockPhase> = {
+  fresh: 'starting',
+  recovering: 'starting',
+  arming: 'counting-down',
+  active: 'counting-down',
+  firing: 'locking',
+  confirming: 'confirming',
+  retrying: 'retrying',
+  failed: 'failed',
+  held: 'jammed',
+};
+
+function autolockPhase(lock: LockSnapshot, timer: TimerStatus, runtime: LockRuntime): AutolockPhase {
+  if (runtime.lockState === 'jammed') return 'jammed';
+  if (runtime.pendingRetry) return 'waiting-for-door';
+  const phase = PHASE_OF_TIMER[timer.phase];
+  if (phase !== undefined) return phase;
+  return lock.context.config.autolock.enabled ? 'idle' : 'off';
+}
+
+function summaryOf(phase: AutolockPhase, attempt: number, attempts: number): string {
+  const of = `attempt ${attempt} of ${attempts}`;
+  switch (phase) {
+    case 'off':
+      return 'Autolock is off.';
+    case 'idle':
+      return 'Autolock is on; no countdown is running.';
+    case 'starting':
+      return 'Reading the stored autolock after start-up.';
+    case 'counting-down':
+      return 'Counting down: the lock will be locked at the end time.';
+    case 'locking':
+      return `Sending the lock command (${of}).`;
+    case 'confirming':
+      return `Lock command accepted (${of}); waiting for the lock to report locked.`;
+    case 'retrying':
+      return `The lock did not lock (${of}); trying again at the end time.`;
+    case 'waiting-for-door':
+      return 'The door is open: the lock will be locked when it closes.';
+    case 'jammed':
+      return 'The lock is jammed: no lock command is sent until it reports locked or unlocked. Please check the door.';
+    case 'failed':
+      return `Could not lock after ${attempts} attempts: kept, and tried again after a restart or the next unlock.`;
+  }
 }
 
 export function deriveLockStatus(lock: LockSnapshot, timer: TimerStatus): LockStatus {
   const runtime = lockRuntimeOf(lock);
   const { config, lastFailure } = lock.context;
+  const autolock = autolockPhase(lock, timer, runtime);
+  const attempts = config.autolock.maxAttempts;
   return {
     id: config.id,
     name: config.name,
@@ -48,6 +131,10 @@ export function deriveLockStatus(lock: LockSnapshot, timer: TimerStatus): LockSt
     durationSeconds: timer.durationSeconds,
     remainingSeconds: timer.remainingSeconds,
     lastFailure,
+    autolock,
+    summary: summaryOf(autolock, timer.attempt, attempts),
+    attempt: timer.attempt,
+    attempts,
   };
 }
 

@@ -10,13 +10,16 @@ describe('README quick start', () => {
     expect(block).toBe(file.replace("from '../src/index.js'", "from 'relock'"));
   });
 
-  it('runs: autolock, door-open retry, failed retry notified and re-armed, then locked', async () => {
+  it('runs: autolock, door-open wait, a failed command retried 30 s later, confirmed by the locked report', async () => {
     const lines: string[] = [];
     const events = await quickStart((line) => lines.push(line));
     expect(lines[0]).toBe('autolock in 300 s, at 2026-06-01T12:05:00.000Z');
     expect(lines).toContain('pending retry: true');
     expect(lines.filter((line) => line.startsWith('driver: locking'))).toHaveLength(1);
-    expect(lines.some((line) => line.startsWith('notify front_door__front_autolock_failed'))).toBe(true);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^notify front_door__front_autolock_failed: .*attempt 1 of 5.*12:05:30 UTC/),
+    );
+    expect(lines).toContain('status: Lock command accepted (attempt 2 of 5); waiting for the lock to report locked.');
     expect(lines.slice(-4, -1)).toEqual([
       'dismiss front_door__front_autolock_door_open',
       'dismiss front_door__front_autolock_door_closed',
@@ -24,14 +27,16 @@ describe('README quick start', () => {
     ]);
     expect(events.map((e) => e.type)).toEqual([
       'autolock.started',
+      'autolock.attempt',
       'autolock.retry-pending',
       'autolock.fired',
-      // the failed retry re-arms: the new countdown is announced as the failure is reported
+      // the door closes: a new cycle due at once
       'autolock.started',
+      'autolock.attempt',
       'autolock.failed',
+      'autolock.attempt',
       'autolock.fired',
-      'autolock.started',
-      'autolock.cancelled',
+      'autolock.confirmed',
     ]);
     expect(lines.join('\n')).not.toContain('482913');
   });

@@ -4,13 +4,23 @@ import { parseAutolockSettings, parseLockConfig, parseLockConfigs } from '../../
 import { Pin } from '../../src/model/pin.js';
 
 describe('lock config', () => {
-  it('applies the upstream defaults: autolock off, 120 day minutes, 15 night minutes', () => {
+  it('applies the upstream defaults: autolock off, 120 day minutes, 15 night minutes, countdown door mode', () => {
     expect(parseLockConfig({ id: 'a', name: 'A' }).autolock).toEqual({
       enabled: false,
       dayMinutes: 120,
       nightMinutes: 15,
-      retryWhenDoorCloses: false,
+      dayEnabled: true,
+      nightEnabled: true,
+      doorMode: 'countdown',
+      afterCloseSeconds: 30,
+      doorOpenNoticeMinutes: 0,
+      maxAttempts: 5,
+      retryDelaySeconds: 30,
+      confirmSeconds: 30,
+      warnSeconds: 0,
+      warnNotification: false,
     });
+    expect(parseLockConfig({ id: 'a', name: 'A' }).reportsLockState).toBe(true);
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
@@ -242,7 +252,7 @@ describe('(10.17) unknown keys, impossible dates, repeated ids', () => {
   it('(10.17) autolock settings with an unknown key are refused, naming the key', () => {
     expect(() => parseAutolockSettings({ bogus: 1 }, 'settings')).toThrow(InvalidArgumentError);
     expect(() => parseAutolockSettings({ bogus: 1 }, 'settings')).toThrow(
-      /Invalid settings\.bogus: 1 \(expected no such key; known: enabled, dayMinutes, nightMinutes, retryWhenDoorCloses\)/,
+      /Invalid settings\.bogus: 1 \(expected no such key; known: enabled, dayMinutes, nightMinutes, dayEnabled, nightEnabled, doorMode, afterCloseSeconds, doorOpenNoticeMinutes, maxAttempts, retryDelaySeconds, confirmSeconds, warnSeconds, warnNotification, retryWhenDoorCloses\)/,
     );
     expect(() => parseAutolockSettings({ enabled: true, dayminutes: 5 }, 'settings')).toThrow(/settings\.dayminutes/);
     expect(parseAutolockSettings({ enabled: true }, 'settings').enabled).toBe(true);

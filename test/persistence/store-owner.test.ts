@@ -78,7 +78,8 @@ describe('store ownership', () => {
     expect(error).toMatchObject({ code: 'STORE_IN_USE', store: url });
     expect((error as Error).message).toMatch(/stop that system first.*expires in 30 s/);
 
-    await clock.advance(6 * MINUTE);
+    // past the deadline, inside the first command's confirmation wait (no retry yet)
+    await clock.advance(5 * MINUTE + 20_000);
     expect(a.commands).toEqual(['front']);
     expect(b.commands).toEqual([]);
 

@@ -27,18 +27,40 @@ describe('timer entry', () => {
     expect(encoded).toEqual({ v: 1, endsAt: '2026-06-01T09:30:00.000Z', durationSeconds: 900 });
     expect(decodeTimerEntry(JSON.parse(JSON.stringify(encoded)))).toEqual({ ok: true, value: entry });
   });
+
+  it('a retry or a confirmation round-trips as format 2 with its stage and attempt; a countdown stays format 1', () => {
+    for (const stage of ['retry', 'confirm'] as const) {
+      const entry = createTimerEntry({ endsAt: Date.UTC(2026, 5, 1, 9, 30), durationSeconds: 900, stage, attempt: 2 });
+      const encoded = encodeTimerEntry(entry);
+      expect(encoded).toEqual({ v: 2, endsAt: '2026-06-01T09:30:00.000Z', durationSeconds: 900, stage, attempt: 2 });
+      expect(decodeTimerEntry(JSON.parse(JSON.stringify(encoded)))).toEqual({ ok: true, value: entry });
+    }
+  });
+
+  it('a format 2 entry with a bad stage or attempt is corrupt (pruned), not a countdown', () => {
+    const base = { v: 2, endsAt: '2026-06-01T09:30:00.000Z', durationSeconds: 900 };
+    expect(decodeTimerEntry({ ...base, stage: 'later', attempt: 1 })).toEqual({ ok: false, reason: 'invalid stage' });
+    expect(decodeTimerEntry({ ...base, stage: 'retry', attempt: 0 })).toEqual({ ok: false, reason: 'invalid attempt' });
+    expect(decodeTimerEntry({ ...base, stage: 'confirm', attempt: 1.5 })).toEqual({
+      ok: false,
+      reason: 'invalid attempt',
+    });
+  });
 });
 
 describe('T16 corrupt timer entries', () => {
   it('a naive timestamp is read as UTC, not local time', () => {
     const decoded = decodeTimerEntry({ endsAt: '2026-03-01T12:00:00', durationSeconds: 60 });
-    expect(decoded).toEqual({ ok: true, value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 60 } });
+    expect(decoded).toEqual({
+      ok: true,
+      value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 60, stage: 'countdown', attempt: 0 },
+    });
   });
 
   it('the legacy upstream shape { end_time, duration } reads', () => {
     expect(decodeTimerEntry({ end_time: '2026-03-01T12:00:00+00:00', duration: 900 })).toEqual({
       ok: true,
-      value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 900 },
+      value: { endsAt: Date.UTC(2026, 2, 1, 12), durationSeconds: 900, stage: 'countdown', attempt: 0 },
     });
     expect(decodeTimerEntry({ end_time: '2026-03-01 12:00:00', duration: 900 })).toMatchObject({ ok: true });
   });
@@ -60,7 +82,7 @@ describe('T16 corrupt timer entries', () => {
   });
 
   it('(10.7) an entry of a newer format decodes to a reason marked as a newer format, not as corrupt', () => {
-    expect(decodeTimerEntry({ v: 2, endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 })).toMatchObject({
+    expect(decodeTimerEntry({ v: 3, endsAt: '2026-03-01T12:00:00Z', durationSeconds: 60 })).toMatchObject({
       ok: false,
       newerFormat: true,
     });
@@ -105,7 +127,7 @@ describe('(10.7) timer entries of a newer format', () => {
     const h = await timerHarness();
     stop = h.stop;
     h.locks.set('front', { name: 'v1' });
-    const newer = { v: 2, endsAt: new Date(h.clock.now() + 60_000).toISOString(), durationSeconds: 60, zone: 'x' };
+    const newer = { v: 3, endsAt: new Date(h.clock.now() + 60_000).toISOString(), durationSeconds: 60, zone: 'x' };
     await h.store.set('timer:front', newer);
     const timer = h.newTimer('front');
     let recovered = false;
