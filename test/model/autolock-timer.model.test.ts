@@ -17,15 +17,32 @@ import { deferred, timerHarness } from '../support/timer-harness.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const START_SECONDS = 3600;
+const EXTEND_SECONDS = 600;
 const ACTION_TIMEOUT = 5_000;
 const FUTURE = createTimerEntry({ endsAt: T0 + 7_200_000, durationSeconds: 7200 });
 const OVERDUE = createTimerEntry({ endsAt: T0 - 60_000, durationSeconds: 60 });
 const ARMED = createTimerEntry({ endsAt: T0 + START_SECONDS * 1000, durationSeconds: START_SECONDS });
+/** Entries a restart finds in the middle of a cycle: a retry due later, a confirmation still awaited. */
+const RETRY_LATER = createTimerEntry({ endsAt: T0 + 20_000, durationSeconds: 60, stage: 'retry', attempt: 1 });
+const CONFIRM_LATER = createTimerEntry({ endsAt: T0 + 20_000, durationSeconds: 60, stage: 'confirm', attempt: 1 });
+const EXTENDED = createTimerEntry({
+  endsAt: T0 + (START_SECONDS + 600) * 1000,
+  durationSeconds: START_SECONDS + 600,
+});
+/** The model's policy: two attempts per cycle, a 30 s confirmation wait, no warning. */
+const POLICY = { maxAttempts: 2, retryDelaySeconds: 30, confirmSeconds: 30, warnSeconds: 0 };
+const stepEntry = (stage: 'retry' | 'confirm', attempt: number) =>
+  createTimerEntry({ endsAt: T0 + 30_000, durationSeconds: 0, stage, attempt: Math.max(1, attempt) });
 
 /** The timer machine with pure stand-ins for its clock-dependent parts. */
 const model = autolockTimerMachine.provide({
   actions: {
-    armEntry: assign({ entry: ARMED, pendingStart: null, cancelRequested: false }),
+    armEntry: assign({ entry: ARMED, attempt: 0, pendingStart: null, cancelRequested: false, warned: false }),
+    armRetryEntry: assign({ entry: ({ context }) => stepEntry('retry', context.attempt) }),
+    armConfirmEntry: assign({ entry: ({ context }) => stepEntry('confirm', context.attempt) }),
+    keepForReplay: assign({ entry: OVERDUE }),
+    // one extended entry (the real one adds the seconds): the model's state space stays finite
+    extendEntry: assign({ entry: EXTENDED, warned: false }),
     removeEntryOnce: () => {},
   },
   guards: {
@@ -35,6 +52,9 @@ const model = autolockTimerMachine.provide({
       const found = event as { entry?: TimerEntry | null; output?: TimerEntry | null };
       return (found.entry ?? found.output) === OVERDUE;
     },
+    warningDue: () => false,
+    attemptsLeft: ({ context }) => context.attempt < POLICY.maxAttempts,
+    awaitsConfirmation: ({ event }) => (event as { output?: FireOutcome }).output === 'locked',
   },
   delays: { untilDeadline: 1_000, actionTimeout: ACTION_TIMEOUT },
 });
@@ -52,25 +72,40 @@ function eventsIn(state: ModelSnapshot): ModelEvent[] {
     { type: 'RECOVERED', entry: null },
     { type: 'RECOVERED', entry: FUTURE },
     { type: 'RECOVERED', entry: OVERDUE },
+    { type: 'RECOVERED', entry: RETRY_LATER },
+    { type: 'RECOVERED', entry: CONFIRM_LATER },
     { type: 'START', durationSeconds: START_SECONDS },
-    { type: 'CANCEL' },
+    { type: 'CANCEL', locked: false },
+    { type: 'CANCEL', locked: true },
     { type: 'RETIRE' },
   ];
+  if (state.matches('arming') || state.matches('active')) events.push({ type: 'EXTEND', seconds: EXTEND_SECONDS });
+  if (state.matches('retrying') || state.matches('confirming')) events.push({ type: 'JAMMED' });
   if (state.matches({ recovering: 'reading' })) {
     events.push(done('readEntry', null), done('readEntry', FUTURE), done('readEntry', OVERDUE), error('readEntry'));
   }
   if (state.matches({ recovering: 'backoff' })) events.push(after('storeRetry', 'recovering.backoff'));
   if (state.matches({ arming: 'writing' })) events.push(done('writeEntry'), error('writeEntry'));
   if (state.matches({ arming: 'backoff' })) events.push(after('storeRetry', 'arming.backoff'));
-  if (state.matches('arming') || state.matches('active')) events.push({ type: 'DEADLINE_CHECK' });
+  for (const step of ['retrying', 'confirming'] as const) {
+    const id = step === 'retrying' ? 'writeRetry' : 'writeConfirm';
+    if (state.matches({ [step]: 'writing' })) events.push(done(id), error(id));
+    if (state.matches({ [step]: 'backoff' })) events.push(after('storeRetry', `${step}.backoff`));
+  }
+  if ((['arming', 'active', 'retrying', 'confirming'] as const).some((step) => state.matches(step))) {
+    events.push({ type: 'DEADLINE_CHECK' });
+  }
   if (state.matches('firing')) {
-    events.push(done('fireAction', 'locked'), done('fireAction', 'missing'), error('fireAction'));
+    events.push(done('fireAction', 'locked'), done('fireAction', 'missing'), done('fireAction', 'jammed'));
+    events.push(error('fireAction'));
     events.push(after('actionTimeout', 'firing'));
   }
   if (state.matches({ clearing: 'removing' })) events.push(done('removeEntry'), error('removeEntry'));
   if (state.matches({ clearing: 'backoff' })) events.push(after('storeRetry', 'clearing.backoff'));
   if (state.matches({ failed: 'keeping' })) events.push(done('keepEntry'), error('keepEntry'));
   if (state.matches({ failed: 'backoff' })) events.push(after('storeRetry', 'failed.backoff'));
+  if (state.matches({ held: 'keeping' })) events.push(done('keepHeldEntry'), error('keepHeldEntry'));
+  if (state.matches({ held: 'backoff' })) events.push(after('storeRetry', 'held.backoff'));
   return events;
 }
 
@@ -78,11 +113,16 @@ const serializeState = (state: ModelSnapshot): string =>
   JSON.stringify([
     state.value,
     state.context.entry?.endsAt ?? null,
+    state.context.attempt,
     state.context.cancelRequested,
     state.context.pendingStart,
   ]);
 const serializeEvent = (event: ModelEvent): string =>
-  JSON.stringify({ ...event, entry: (event.entry as TimerEntry | undefined)?.endsAt, error: undefined });
+  JSON.stringify({
+    ...event,
+    entry: event.entry && [(event.entry as TimerEntry).endsAt, (event.entry as TimerEntry).stage],
+    error: undefined,
+  });
 const traversal = {
   input: { lockId: 'x' },
   events: eventsIn as never,
@@ -91,18 +131,19 @@ const traversal = {
 };
 
 const shortest = getShortestPaths(model, traversal);
-// RELOCK_MODEL_DEPTH=9 npm test draws longer paths (9: about 30,000)
-const MAX_SIMPLE = Number(process.env.RELOCK_MODEL_DEPTH ?? 7);
+// RELOCK_MODEL_DEPTH=8 npm test draws longer paths
+const MAX_SIMPLE = Number(process.env.RELOCK_MODEL_DEPTH ?? 6);
 const boundedSimple = boundedSimplePaths(model, {
   input: { lockId: 'x' },
   events: eventsIn,
   serializeState,
-  toState: (state) => state.matches('done') || state.matches({ failed: 'kept' }),
+  toState: (state) => state.matches('done') || state.matches({ failed: 'kept' }) || state.matches({ held: 'kept' }),
   maxSteps: MAX_SIMPLE,
 });
 
 function label(event: ModelEvent): string {
   const [, kind, rest] = event.type.match(/^xstate\.(after|done\.actor|error\.actor)\.(.*)$/) ?? [];
+  if (event.type === 'CANCEL') return event.locked ? 'locked report' : 'CANCEL';
   const name =
     kind === 'after'
       ? `after ${rest?.split('.')[0]}`
@@ -132,7 +173,7 @@ function describePath(steps: Array<{ event: ModelEvent }>): string {
 
 /** Replays one path on the real system, checking agreement after every step. */
 async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>): Promise<void> {
-  const h = await timerHarness({ actionTimeoutMs: ACTION_TIMEOUT });
+  const h = await timerHarness({ actionTimeoutMs: ACTION_TIMEOUT, policy: POLICY });
   try {
     h.map.manual = true;
     const fires: Array<ReturnType<typeof deferred<FireOutcome>>> = [];
@@ -163,6 +204,9 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
     const writing = () => real().matches({ arming: 'writing' });
     const clearing = () => real().matches({ clearing: 'removing' });
     const keeping = () => real().matches({ failed: 'keeping' });
+    const keepingHeld = () => real().matches({ held: 'keeping' });
+    const writingRetry = () => real().matches({ retrying: 'writing' });
+    const writingConfirm = () => real().matches({ confirming: 'writing' });
 
     for (const [index, { event, state }] of steps.entries()) {
       const where = `step ${index} (${label(event)}) of ${describePath(steps)}`;
@@ -180,10 +224,16 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
         case 'START':
           void timer.start(START_SECONDS).catch(() => {});
           break;
+        case 'EXTEND':
+          void timer.extend(EXTEND_SECONDS).catch(() => {});
+          break;
+        case 'JAMMED':
+          timer.jammed();
+          break;
         case 'CANCEL': {
           const tracked = { settled: false };
           cancel = tracked;
-          void timer.cancel().then(
+          void timer.cancel({ locked: event.locked === true }).then(
             () => (tracked.settled = true),
             () => (tracked.settled = true),
           );
@@ -210,6 +260,24 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
           break;
         case 'xstate.error.actor.keepEntry':
           await settleAll('set', true, keeping);
+          break;
+        case 'xstate.done.actor.keepHeldEntry':
+          await settleAll('set', false, keepingHeld);
+          break;
+        case 'xstate.error.actor.keepHeldEntry':
+          await settleAll('set', true, keepingHeld);
+          break;
+        case 'xstate.done.actor.writeRetry':
+          await settleAll('set', false, writingRetry);
+          break;
+        case 'xstate.error.actor.writeRetry':
+          await settleAll('set', true, writingRetry);
+          break;
+        case 'xstate.done.actor.writeConfirm':
+          await settleAll('set', false, writingConfirm);
+          break;
+        case 'xstate.error.actor.writeConfirm':
+          await settleAll('set', true, writingConfirm);
           break;
         case 'xstate.done.actor.removeEntry':
           removeFailed = false;
@@ -241,6 +309,8 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       // the real timer is where the model is
       expect(real().value, where).toEqual(state.value);
       expect(real().context.entry === null, where).toBe(state.context.entry === null);
+      expect(real().context.entry?.stage, where).toBe(state.context.entry?.stage);
+      expect(real().context.attempt, where).toBe(state.context.attempt);
       expect(real().context.cancelRequested, where).toBe(state.context.cancelRequested);
       expect(real().context.pendingStart !== null, where).toBe(state.context.pendingStart !== null);
       // a lock command is sent exactly when the model fires
@@ -249,7 +319,13 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
         .filter((step, i) => step.state.matches('firing') && !steps[i].state.matches('firing')).length;
       expect(fires.length, where).toBe(firesEntered);
       // ACTIVE means durable: the stored entry is the timer's entry
-      if (state.matches('active') || state.matches({ failed: 'kept' })) {
+      if (
+        state.matches('active') ||
+        state.matches({ failed: 'kept' }) ||
+        state.matches({ held: 'kept' }) ||
+        state.matches({ retrying: 'saved' }) ||
+        state.matches({ confirming: 'saved' })
+      ) {
         h.map.manual = false;
         const stored = await h.stored('x');
         h.map.manual = true;
@@ -291,6 +367,11 @@ describe('autolock timer, model-based', () => {
     expect(reached).toContain(JSON.stringify({ failed: 'backoff' }));
     expect(reached).toContain(JSON.stringify({ clearing: 'removing' }));
     expect(reached).toContain(JSON.stringify({ clearing: 'backoff' }));
+    for (const step of ['retrying', 'confirming']) {
+      for (const child of ['writing', 'backoff', 'saved']) expect(reached).toContain(JSON.stringify({ [step]: child }));
+    }
+    expect(reached).toContain(JSON.stringify({ held: 'kept' }));
+    expect(reached).toContain(JSON.stringify({ held: 'backoff' }));
     expect(shortest.length).toBeGreaterThan(30);
     expect(boundedSimple.length).toBeGreaterThan(100);
     console.info(
