@@ -3,8 +3,9 @@
  * bounded length) through the lock machine, drawn by @xstate/graph, replayed on a whole relock
  * system (coordinator, persistence actor, keyv store, simulated clock, scripted driver). The
  * model's internal events are produced the way the real system produces them: a door-open
- * deferral and a failure by making a real autolock fire, the retry's command by the scripted
- * driver. After every step the system must agree with the model and keep the invariants.
+ * deferral and a failure by making a real autolock fire. After every step the system must agree
+ * with the model and keep the invariants; every lock command comes from the timer, and is sent
+ * exactly when the model starts one (a failed fire, or the door closing on a pending retry).
  */
 import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
@@ -15,25 +16,49 @@ import { parseLockConfig } from '../../src/model/lock-config.js';
 import { boundedSimplePaths } from '../support/bounded-paths.js';
 import { relockHarness } from '../support/relock-harness.js';
 
-const TIMEOUT = 5_000;
-const AUTOLOCK = { enabled: true, dayMinutes: 60, nightMinutes: 60, retryWhenDoorCloses: true };
+// one attempt: a failed fire is kept, so no retry comes in between the model's steps
+const AUTOLOCK = {
+  enabled: true,
+  dayMinutes: 60,
+  nightMinutes: 60,
+  doorMode: 'never-while-open',
+  maxAttempts: 1,
+} as const;
 const config = parseLockConfig({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: AUTOLOCK });
 
+const noop = () => {};
 const model = lockMachine.provide({
   actions: {
-    ensureAutolock: () => {},
-    rearmAutolock: () => {},
-    cancelAutolock: () => {},
-    dismissAutolockNotifications: () => {},
-    dismissDoorOpen: () => {},
-    notifyDoorOpen: () => {},
-    notifyDoorClosed: () => {},
-    notifyFailed: () => {},
+    ensureAutolock: noop,
+    lockAfterDoorWait: noop,
+    restartCountdown: noop,
+    shortenCountdown: noop,
+    cancelAutolock: noop,
+    endAutolockLocked: noop,
+    holdAutolock: noop,
+    dismissAutolockNotifications: noop,
+    dismissDoorOpen: noop,
+    dismissDoorLeftOpen: noop,
+    dismissJammed: noop,
+    notifyDoorOpen: noop,
+    notifyDoorLeftOpen: noop,
+    notifyDoorClosed: noop,
+    notifyFailed: noop,
+    notifyJammed: noop,
+    notifyWarning: noop,
   },
-  delays: { commandTimeout: TIMEOUT },
 });
 type ModelSnapshot = SnapshotFrom<typeof model>;
 type ModelEvent = { type: string; [key: string]: unknown };
+
+const FAILURE = {
+  reason: 'offline',
+  attempt: 1,
+  attempts: 1,
+  unconfirmed: false,
+  nextAttemptAt: null,
+  keptForReplay: true,
+};
 
 const region = (state: ModelSnapshot, name: 'bolt' | 'door' | 'retry'): string => regionState(state, name) ?? 'retired';
 
@@ -47,20 +72,21 @@ function eventsIn(state: ModelSnapshot): ModelEvent[] {
   const door = region(state, 'door');
   const retry = region(state, 'retry');
   // what a real fire can make of this lock
-  if (bolt !== 'locked' && state.context.config.autolock.enabled) {
+  // what a real fire can make of this lock (no command to a jammed lock: nothing to fail)
+  if (bolt !== 'locked' && bolt !== 'jammed' && state.context.config.autolock.enabled) {
     if (door === 'open' && retry === 'idle') events.push({ type: 'AUTOLOCK_DEFERRED' });
-    if (door !== 'open') events.push({ type: 'AUTOLOCK_FAILED', reason: 'offline' });
-  }
-  if (retry === 'relocking') {
-    events.push({ type: 'xstate.done.actor.relockCommand' });
-    events.push({ type: 'xstate.error.actor.relockCommand', error: new Error('offline') });
-    events.push({ type: 'xstate.after.commandTimeout.lock.live.retry.relocking' });
+    if (door !== 'open') events.push({ type: 'AUTOLOCK_FAILED', ...FAILURE });
   }
   return events;
 }
 
 const serializeState = (state: ModelSnapshot): string =>
-  JSON.stringify([state.value, state.context.config.autolock.enabled, state.context.lastFailure !== null]);
+  JSON.stringify([
+    state.value,
+    state.context.config.autolock.enabled,
+    state.context.lastFailure !== null,
+    state.context.jamNoticeShown,
+  ]);
 const serializeEvent = (event: ModelEvent): string => JSON.stringify({ ...event, error: undefined });
 
 const shortest = getShortestPaths(model, {
@@ -79,9 +105,6 @@ const simple = boundedSimplePaths(model, {
 });
 
 function label(event: ModelEvent): string {
-  if (event.type.startsWith('xstate.done')) return 'command ok';
-  if (event.type.startsWith('xstate.error')) return 'command fails';
-  if (event.type.startsWith('xstate.after')) return 'command times out';
   if (event.type === 'SET_AUTOLOCK') return (event.settings as { enabled: boolean }).enabled ? 'enable' : 'disable';
   return 'state' in event ? `${event.type === 'LOCK_STATE' ? 'lock' : 'door'} ${event.state}` : event.type;
 }
@@ -92,14 +115,9 @@ const describePath = (steps: Array<{ event: ModelEvent }>): string =>
     .join(' → ') || '(initial)';
 
 async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>): Promise<void> {
-  const h = await relockHarness({ actionTimeoutMs: TIMEOUT });
+  const h = await relockHarness({ actionTimeoutMs: 5_000 });
   try {
     const { relock, clock, driver } = h;
-    const commands: Array<{ resolve(): void; reject(error: Error): void }> = [];
-    driver.fallback = () =>
-      new Promise<void>((resolve, reject) => {
-        commands.push({ resolve, reject });
-      });
     await relock.addLock({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: AUTOLOCK });
     /** Makes the real timer fire now. */
     const fireNow = async () => {
@@ -116,15 +134,13 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       else if (event.type === 'AUTOLOCK_FAILED') {
         driver.script('throw');
         await fireNow();
-      } else if (event.type.startsWith('xstate.done')) commands.at(-1)?.resolve();
-      else if (event.type.startsWith('xstate.error')) commands.at(-1)?.reject(new Error('offline'));
-      else if (event.type.startsWith('xstate.after')) await clock.advance(TIMEOUT);
+      }
       await clock.advance(0);
 
       const status = relock.status('front');
       expect(status.lockState, where).toBe(region(state, 'bolt'));
       expect(status.doorState, where).toBe(region(state, 'door'));
-      expect(status.pendingRetry, where).toBe(['pending', 'relocking'].includes(region(state, 'retry')));
+      expect(status.pendingRetry, where).toBe(region(state, 'retry') === 'pending');
       expect(status.autolockEnabled, where).toBe(state.context.config.autolock.enabled);
       expect(status.lastFailure !== null, where).toBe(state.context.lastFailure !== null);
       // I1: an unlocked lock with autolock enabled and no pending retry has an autolock coming
@@ -133,13 +149,21 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       }
       // a locked lock, or one with autolock disabled, has no autolock running
       if (status.lockState === 'locked' || !status.autolockEnabled) expect(status.running, where).toBe(false);
-      // the retry's lock command is sent exactly when the model enters relocking
-      const relockings = steps
-        .slice(1, index + 1)
-        .filter(
-          (step, i) => region(step.state, 'retry') === 'relocking' && region(steps[i].state, 'retry') !== 'relocking',
-        ).length;
-      expect(commands.length, where).toBe(relockings);
+      // a jammed lock reads as jammed whatever its timer does
+      if (status.lockState === 'jammed') expect(status.autolock, where).toBe('jammed');
+      // a lock command is sent exactly for a failed fire and for a door that closes on a pending
+      // retry of a lock that is not jammed (the timer locks at once); never for anything else
+      const expected = steps.slice(1, index + 1).filter((step, i) => {
+        if (step.event.type === 'AUTOLOCK_FAILED') return true;
+        const before = steps[i].state;
+        return (
+          region(before, 'retry') === 'pending' &&
+          region(step.state, 'retry') === 'idle' &&
+          step.event.type === 'DOOR_STATE' &&
+          region(before, 'bolt') !== 'jammed'
+        );
+      }).length;
+      expect(driver.commands.length, where).toBe(expected);
     }
   } finally {
     await h.relock.stop();
@@ -159,14 +183,16 @@ describe('lock, model-based', () => {
       'door.open',
       'door.closed',
       'retry.pending',
-      'retry.relocking',
     ]) {
       expect(reached).toContain(state);
     }
-    const viaCommand = simple.filter((path) =>
-      path.steps.some((step) => step.event.type.startsWith('xstate.done.actor.relockCommand')),
+    const viaDoorClose = simple.filter((path) =>
+      path.steps.some(
+        (step, i) =>
+          i > 0 && region(path.steps[i - 1].state, 'retry') === 'pending' && step.event.type === 'DOOR_STATE',
+      ),
     );
-    expect(viaCommand.length).toBeGreaterThan(0);
+    expect(viaDoorClose.length).toBeGreaterThan(0);
     console.info(
       `lock model: ${shortest.length} shortest paths, ${simple.length} simple paths of up to ${MAX_SIMPLE} steps`,
     );
