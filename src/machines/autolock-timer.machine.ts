@@ -281,6 +281,8 @@ export const autolockTimerMachine = setup({
     attemptsLeft: missing('guard', 'attemptsLeft'),
     /** Whether an accepted command waits for a `locked` report (the lock's policy). */
     awaitsConfirmation: missing('guard', 'awaitsConfirmation'),
+    /** The confirmation wait is over and another attempt is allowed. */
+    unconfirmedWithAttemptsLeft: and(['deadlineReached', 'attemptsLeft']),
     firedIntoJam: outputIs('jammed'),
     cancelHeld: ({ context }) => context.cancelRequested,
     startHeld: ({ context }) => context.pendingStart !== null,
@@ -555,7 +557,7 @@ export const autolockTimerMachine = setup({
         // no locked report in time: counts as a failed attempt
         DEADLINE_CHECK: [
           {
-            guard: and(['deadlineReached', 'attemptsLeft']),
+            guard: 'unconfirmedWithAttemptsLeft',
             target: 'retrying',
             actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
           },

@@ -191,6 +191,10 @@ export const lockMachine = setup({
       event.type === 'SET_AUTOLOCK' && event.settings.enabled && !context.config.autolock.enabled,
     restartsOnClose: inDoorMode('restart-on-close'),
     locksAfterClose: inDoorMode('after-close'),
+    /** `restart-on-close`: the door closes with no retry pending (a pending retry is the retry region's). */
+    closesToRestart: and(['doorReportsClosed', 'restartsOnClose', not(stateIn({ live: { retry: 'pending' } }))]),
+    /** `after-close`: the door closes with no retry pending. */
+    closesToLockSoon: and(['doorReportsClosed', 'locksAfterClose', not(stateIn({ live: { retry: 'pending' } }))]),
     /** The door-left-open notice is asked for (a number of minutes). */
     watchesOpenDoor: ({ context }) => context.config.autolock.doorOpenNoticeMinutes > 0,
     warnsByNotification: ({ context }) => context.config.autolock.warnNotification,
@@ -286,12 +290,12 @@ export const lockMachine = setup({
                 DOOR_STATE: [
                   // a pending retry is the retry region's: it starts the timer itself
                   {
-                    guard: and(['doorReportsClosed', 'restartsOnClose', not(stateIn({ live: { retry: 'pending' } }))]),
+                    guard: 'closesToRestart',
                     target: 'closed',
                     actions: [...DOOR_SHUT, 'restartCountdown'],
                   },
                   {
-                    guard: and(['doorReportsClosed', 'locksAfterClose', not(stateIn({ live: { retry: 'pending' } }))]),
+                    guard: 'closesToLockSoon',
                     target: 'closed',
                     actions: [...DOOR_SHUT, 'shortenCountdown'],
                   },

@@ -14,9 +14,16 @@ describe('statechart diagrams', () => {
       'fresh --> recovering: RECOVER',
       'active --> firing: DEADLINE_CHECK [deadlineReached]',
       'firing --> clearing: fireAction done',
+      'firing --> confirming: fireAction done [awaitsConfirmation]',
+      'firing --> held: fireAction done [firedIntoJam]',
+      'firing --> retrying: fireAction failed [attemptsLeft]',
+      'confirming --> retrying: DEADLINE_CHECK [unconfirmedWithAttemptsLeft]',
+      'confirming --> clearing: CANCEL [lockedReported]',
+      'retrying --> held: JAMMED',
     ]) {
       expect(doc).toContain(text);
     }
-    expect(doc).toContain('state "relocking" as live_retry_relocking');
+    expect(doc).toContain('state "pending" as live_retry_pending');
+    expect(doc).not.toContain('relocking');
   });
 });
