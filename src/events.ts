@@ -14,7 +14,7 @@ import type { HostFunction } from './ports/host-guards.js';
 /**
  * What a fire did: `locked` (the command was accepted), `already-locked` (nothing to do),
  * `retry-pending` (the door was open: relock waits for it to close), `jammed` (no command to a
- * jammed lock: the autolock is held), `missing` (the lock is gone).
+ * jammed lock: reported as `autolock.held`, never as `autolock.fired`), `missing` (the lock is gone).
  */
 export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'jammed' | 'missing';
 

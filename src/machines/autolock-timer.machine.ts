@@ -454,7 +454,8 @@ export const autolockTimerMachine = setup({
         onDone: [
           // a cancel or a start held during the fire decides what follows (clearing re-arms a held start)
           { guard: 'requestHeld', target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
-          { guard: 'firedIntoJam', target: 'held', actions: ['keepForReplay', 'emitFired', 'emitHeld'] },
+          // nothing was sent: the cycle is held, not fired
+          { guard: 'firedIntoJam', target: 'held', actions: ['keepForReplay', 'emitHeld'] },
           { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
           { target: 'clearing', actions: 'emitFired' },
         ],
