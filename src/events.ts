@@ -26,6 +26,11 @@ export type RelockEvent =
       readonly durationSeconds: number;
       /** The autolock was found in the store at start-up (a replay), not started by this process. */
       readonly recovered: boolean;
+      /**
+       * `countdown` for a new cycle; a recovered cycle resumes where it was: `retry` (the next
+       * attempt is due at `endsAt`) or `confirm` (a command awaits its `locked` report until `endsAt`).
+       */
+      readonly stage: 'countdown' | 'retry' | 'confirm';
     }
   /** `warnSeconds` before the first command of a countdown. */
   | { readonly type: 'autolock.warning'; readonly lockId: string; readonly endsAt: number }

@@ -482,6 +482,7 @@ export function toRelockEvent(event: AutolockTimerEmitted, attempts: number): Re
         endsAt: event.endsAt,
         durationSeconds: event.durationSeconds,
         recovered: event.recovered,
+        stage: event.stage,
       };
     case 'warning':
       return { type: 'autolock.warning', lockId: event.lockId, endsAt: event.endsAt };

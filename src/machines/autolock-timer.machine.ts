@@ -95,6 +95,8 @@ export type AutolockTimerEmitted =
       readonly durationSeconds: number;
       /** The entry was found in the store at start-up (a replay), not armed by this process. */
       readonly recovered: boolean;
+      /** Where the cycle resumes: a countdown, or (recovered) a retry or a confirmation wait. */
+      readonly stage: TimerEntry['stage'];
     }
   | { readonly type: 'warning'; readonly lockId: string; readonly endsAt: number }
   /** A lock command (or the decision not to send one) is about to be made: attempt n of the cycle. */
@@ -215,6 +217,7 @@ export const autolockTimerMachine = setup({
       endsAt: context.entry?.endsAt ?? 0,
       durationSeconds: context.entry?.durationSeconds ?? 0,
       recovered: false,
+      stage: 'countdown' as const,
     })),
     emitRecovered: emit(({ context, event }) => {
       const entry = recoveredEntry(event);
@@ -224,6 +227,7 @@ export const autolockTimerMachine = setup({
         endsAt: entry?.endsAt ?? 0,
         durationSeconds: entry?.durationSeconds ?? 0,
         recovered: true,
+        stage: entry?.stage ?? 'countdown',
       };
     }),
     emitWarning: emit(({ context }) => ({

@@ -2,7 +2,8 @@
  * The grammar of one lock's autolock events, as the README states it, checked event by event.
  *
  * Per lock, in the order a subscriber sees them (one system's life; a restart starts anew):
- * - `autolock.started` opens a cycle (it may come again while one is open: a re-arm);
+ * - `autolock.started` opens a cycle (it may come again while one is open: a re-arm); one that
+ *   says `stage: 'confirm'` (recovered) awaits the confirmation of a command sent before a restart;
  * - `autolock.cancelled`, `autolock.confirmed`, and an `autolock.fired` that awaits no
  *   confirmation close an open cycle, and only an open one; `autolock.confirmed` comes only after
  *   an `autolock.fired` that awaits it;
@@ -40,7 +41,8 @@ export class EventGrammar {
     switch (event.type) {
       case 'autolock.started':
         lock.open = true;
-        lock.awaiting = false;
+        // a cycle recovered in its confirmation wait awaits the confirmation of a command sent before the restart
+        lock.awaiting = event.stage === 'confirm';
         lock.deferredInCycle = false;
         return undefined;
       case 'autolock.cancelled':
