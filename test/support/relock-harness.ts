@@ -6,6 +6,7 @@ import Keyv from 'keyv';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import type { RelockEvent } from '../../src/events.js';
 import type { Logger } from '../../src/logger.js';
+import type { DaylightSource } from '../../src/ports/daylight.js';
 import type { LockView } from '../../src/ports/lock-driver.js';
 import type { Notification } from '../../src/ports/notifier.js';
 import { createRelock, type RelockOptions } from '../../src/relock.js';
@@ -67,6 +68,8 @@ export interface RelockHarnessOptions {
   readonly map?: FaultyMap;
   readonly isDay?: boolean;
   readonly actionTimeoutMs?: number;
+  /** A daylight source of the test's own (default: `isDay`, switchable through `daylight.isDay`). */
+  readonly daylightSource?: DaylightSource;
 }
 
 export async function relockHarness(options: RelockHarnessOptions = {}) {
@@ -98,9 +101,9 @@ export async function relockHarness(options: RelockHarnessOptions = {}) {
     clock: hostClock,
     store,
     logger,
-    daylight: () => {
+    daylight: (lock, now) => {
       if (hostFaults.throwingDaylight-- > 0) throw new Error('the daylight source failed');
-      return daylight.isDay;
+      return options.daylightSource ? options.daylightSource(lock, now) : daylight.isDay;
     },
     actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
     // simulated hours at a time: an hour-long claim on the store keeps lease renewals rare
