@@ -11,6 +11,7 @@ export {
   InvalidArgumentError,
   LockExistsError,
   LockNotFoundError,
+  NoCountdownError,
   RelockError,
   type RelockErrorCode,
   StoreError,
@@ -27,25 +28,35 @@ export { lockMachine } from './machines/lock.machine.js';
 export type {
   AccessLimits,
   AutolockSettings,
+  AutolockSettingsInput,
   CodeSlot,
+  DoorMode,
   CodeSlotInput,
   LockConfig,
   LockConfigInput,
   TimeWindow,
   WeekdayLimit,
 } from './model/lock-config.js';
-export { DEFAULT_DAY_MINUTES, DEFAULT_NIGHT_MINUTES } from './model/lock-config.js';
+export { DEFAULT_AUTOLOCK, DEFAULT_DAY_MINUTES, DEFAULT_NIGHT_MINUTES, DOOR_MODES } from './model/lock-config.js';
 export type { DoorState, LockState } from './model/lock-runtime.js';
 export { Pin } from './model/pin.js';
 export { autolockNotificationId, slugify } from './model/slug.js';
 export type { StoreOption } from './persistence/keyv-store.js';
 export { createKeyvStore } from './persistence/keyv-store.js';
-export type { TimerEntry } from './persistence/timer-entry.js';
-export { alwaysDay, type Coordinates, type DaylightSource, sunDaylight } from './ports/daylight.js';
+export type { TimerEntry, TimerStage } from './persistence/timer-entry.js';
+export {
+  alwaysDay,
+  type Coordinates,
+  type DaylightSource,
+  type FixedHoursDaylightOptions,
+  fixedHoursDaylight,
+  type SunDaylightOptions,
+  sunDaylight,
+} from './ports/daylight.js';
 export type { LockDriver, LockView } from './ports/lock-driver.js';
 export type { Notification, Notifier } from './ports/notifier.js';
 export { createRelock, type Relock, type RelockOptions } from './relock.js';
-export type { LockStatus, LockStatusStore } from './status/lock-status.js';
+export type { AutolockPhase, LockStatus, LockStatusStore } from './status/lock-status.js';
 export {
   checkDriverConformance,
   type DriverCheck,

@@ -41,7 +41,7 @@ import {
 import { type DoorState, isDoorState, isLockState, type LockState } from './model/lock-runtime.js';
 import { createKeyvStore, type StoreOption } from './persistence/keyv-store.js';
 import { describeStore, StoreOwner, validateStoreLeaseMs } from './persistence/store-owner.js';
-import { alwaysDay, type Coordinates, type DaylightSource, sunDaylight } from './ports/daylight.js';
+import { alwaysDay, type DaylightSource, type SunDaylightOptions, sunDaylight } from './ports/daylight.js';
 import { guardClock, guardDaylight, guardInspect, type HostErrorReporter, messageOf } from './ports/host-guards.js';
 import type { LockDriver } from './ports/lock-driver.js';
 import { type Notifier, silentNotifier } from './ports/notifier.js';
@@ -55,7 +55,7 @@ export interface RelockOptions {
   /** Where "the door was not locked" goes. Default: nowhere. */
   readonly notifier?: Notifier;
   /** Day or night: a function, or coordinates for the built-in sun position. Default: always day. */
-  readonly daylight?: DaylightSource | Coordinates;
+  readonly daylight?: DaylightSource | SunDaylightOptions;
   /** Default: warnings and errors to the console. */
   readonly logger?: Logger;
   /** Default: the system clock. Tests pass a `ManualClock`. */
