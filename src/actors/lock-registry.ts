@@ -29,7 +29,7 @@ import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
 import { type HostErrorReporter, messageOf } from '../ports/host-guards.js';
-import type { LockDriver, LockView } from '../ports/lock-driver.js';
+import type { LockDriver } from '../ports/lock-driver.js';
 import {
   createLockStatusStore,
   deriveLockStatus,

@@ -148,7 +148,7 @@ function failureReason(event: { type: string; error?: unknown }): string {
 }
 
 /** What follows a failed attempt, as the `failed` event says it. */
-type AfterFailure = { readonly then: 'retry' | 'keep' | 'none' };
+type AfterFailure = { readonly next: 'retry' | 'keep' | 'none' };
 
 const foundStage =
   (stage: TimerEntry['stage']) =>
@@ -262,8 +262,8 @@ export const autolockTimerMachine = setup({
       reason: failureReason(event as { type: string; error?: unknown }),
       attempt: context.attempt,
       unconfirmed: event.type === 'DEADLINE_CHECK',
-      nextAttemptAt: params.then === 'retry' ? (context.entry?.endsAt ?? null) : null,
-      keptForReplay: params.then === 'keep',
+      nextAttemptAt: params.next === 'retry' ? (context.entry?.endsAt ?? null) : null,
+      keptForReplay: params.next === 'keep',
     })),
     /** Schedules the one pending deadline check of this step (replacing any earlier one). */
     scheduleDeadlineCheck: raise({ type: 'DEADLINE_CHECK' }, { id: 'deadline', delay: 'untilDeadline' }),
@@ -467,19 +467,19 @@ export const autolockTimerMachine = setup({
           {
             guard: 'cancelHeld',
             target: 'clearing',
-            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'emitCancelled'],
+            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'emitCancelled'],
           },
           {
             guard: 'startHeld',
             target: 'arming',
-            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'armEntry'],
+            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
           },
           {
             guard: 'attemptsLeft',
             target: 'retrying',
-            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
           },
-          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }] },
+          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
         ],
       },
       after: {
@@ -487,19 +487,19 @@ export const autolockTimerMachine = setup({
           {
             guard: 'cancelHeld',
             target: 'clearing',
-            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'emitCancelled'],
+            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'emitCancelled'],
           },
           {
             guard: 'startHeld',
             target: 'arming',
-            actions: [{ type: 'emitFailed', params: { then: 'none' } }, 'armEntry'],
+            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
           },
           {
             guard: 'attemptsLeft',
             target: 'retrying',
-            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
           },
-          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }] },
+          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
         ],
       },
       on: {
@@ -564,12 +564,12 @@ export const autolockTimerMachine = setup({
           {
             guard: 'unconfirmedWithAttemptsLeft',
             target: 'retrying',
-            actions: ['armRetryEntry', { type: 'emitFailed', params: { then: 'retry' } }],
+            actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
           },
           {
             guard: 'deadlineReached',
             target: 'failed',
-            actions: ['keepForReplay', { type: 'emitFailed', params: { then: 'keep' } }],
+            actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }],
           },
           { actions: 'scheduleDeadlineCheck' },
         ],
