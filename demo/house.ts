@@ -2,10 +2,21 @@
  * `npm start`: a simulated house of locks, autolocking on the embedded default store.
  *
  * A front door with a door sensor, a back door and a garage, on an @keyv/sqlite file under
- * ./data, in compressed (simulated) time: an unlock and its day-time autolock, a door left open
- * and the retry when it closes, a driver failure and its notification, a restart that replays the
- * kept entry, a night-time autolock, and an autolock left armed for the next run to recover.
- * It ends by itself; run it again on the same file to see the recovery.
+ * ./data, in compressed (simulated) time. The scenes:
+ * 1. the front door closes and is locked 30 seconds later (the after-close mode), where its
+ *    10-minute countdown alone would have waited far longer;
+ * 2. the front door is left open past its countdown: it is not locked while open, and is locked
+ *    30 seconds after it closes;
+ * 3. a lock command to the back door is lost on the radio: the notice says which attempt failed
+ *    and when the next one is due, and the retry 30 seconds later is confirmed by the lock;
+ * 4. the garage jams while locking: relock says so, sends it no command while it is jammed, and
+ *    counts down again once someone frees it;
+ * 5. the garage controller drops off the network: every attempt fails, the autolock is kept, and
+ *    a restart of relock locks it;
+ * 6. a night-time autolock, and one left armed when relock stops, for the next run to recover.
+ * The simulated host behaves as a real one does: a lock that takes a command reports `locked`
+ * two seconds later, which is what confirms the command. The run ends by itself; run it again on
+ * the same file: the next run starts the next morning and first recovers what this one left armed.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,13 +49,37 @@ const HOUSE: LockConfigInput[] = [
     id: 'front',
     name: 'Front door',
     hasDoorSensor: true,
-    autolock: { enabled: true, dayMinutes: 5, nightMinutes: 1, retryWhenDoorCloses: true },
+    autolock: {
+      enabled: true,
+      dayMinutes: 10,
+      nightMinutes: 2,
+      doorMode: 'after-close',
+      afterCloseSeconds: 30,
+      doorOpenNoticeMinutes: 5,
+    },
     codeSlots: [{ number: 1, name: 'Family', pin: '271828' }],
   },
-  { id: 'back', name: 'Back door', autolock: { enabled: true, dayMinutes: 10, nightMinutes: 2 } },
-  { id: 'garage', name: 'Garage', autolock: { enabled: true, dayMinutes: 3, nightMinutes: 3 } },
+  { id: 'back', name: 'Back door', autolock: { enabled: true, dayMinutes: 5, nightMinutes: 2 } },
+  { id: 'garage', name: 'Garage', autolock: { enabled: true, dayMinutes: 3, nightMinutes: 3, maxAttempts: 3 } },
 ];
+const NAME = new Map(HOUSE.map((lock) => [lock.id, lock.name]));
+const SECOND = 1_000;
 const MINUTE = 60_000;
+/** How long the simulated lock takes to report `locked` (or `jammed`) after it takes a command. */
+const BOLT_MS = 2 * SECOND;
+/** The store key where a run leaves the morning the next run starts (the demo's own key). */
+const NEXT_MORNING_KEY = 'demo:next-morning';
+/** The first run starts at 07:00 UTC (09:00 in Amsterdam) on 1 June 2026. */
+const FIRST_MORNING = Date.UTC(2026, 5, 1, 7, 0);
+/**
+ * Simulated hours pass here in real milliseconds: a lease of a simulated day keeps the store
+ * claim's renewal (every third of it) from timing out in simulated time while the file is still
+ * answering in real time. A real host keeps the default.
+ */
+const DEMO_STORE_LEASE_MS = 86_400_000;
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+/** `1 June`: the day of an instant, in UTC (no locale data needed). */
+const dateOf = (ms: number) => `${new Date(ms).getUTCDate()} ${MONTHS[new Date(ms).getUTCMonth()]}`;
 
 export async function runDemo(argv: readonly string[], print: (line: string) => void = console.log): Promise<number> {
   let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -86,95 +121,266 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
     throw error;
   }
 
-  const clock = new ManualClock(Date.UTC(2026, 5, 1, 7, 0)); // 09:00 in Amsterdam, 1 June
-  const at = () => new Date(clock.now()).toISOString().slice(11, 19);
-  const say = (line: string) => print(`[${at()} UTC] ${line}`);
-  const offline = new Set<string>();
-  let relock!: Relock;
-  // one store for both runs of relock, so the restart finds what the first one kept
+  // one store for both systems of this run (the restart finds what the first kept) and for the next run
   const keyv = await createKeyvStore(store);
+  const stored: unknown = await keyv.get(NEXT_MORNING_KEY);
+  const morning = typeof stored === 'number' && Number.isFinite(stored) ? stored : FIRST_MORNING;
+  const clock = new ManualClock(morning);
+  const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const sameDay = (a: number, b: number) => Math.floor(a / 86_400_000) === Math.floor(b / 86_400_000);
+  /** A time of today as HH:MM:SS, of another day with its date. */
+  const when = (ms: number) => (sameDay(ms, clock.now()) ? hhmmss(ms) : `${dateOf(ms)} ${hhmmss(ms)}`);
+  const span = (ms: number) => (ms % MINUTE === 0 ? `${ms / MINUTE} min` : `${Math.round(ms / SECOND)} s`);
+  const say = (line: string) => print(`[${hhmmss(clock.now())} UTC] ${line}`);
+  const scene = (title: string) => {
+    print('');
+    say(`== ${title} ==`);
+  };
+  const wait = (ms: number) => clock.advance(ms);
+  const name = (id: string) => NAME.get(id) ?? id;
+
+  /** What the simulated host does to the locks' controllers. */
+  const host = {
+    /** Locks whose controller is off the network: every command fails. */
+    offline: new Set<string>(),
+    /** Locks whose next command is lost on the radio (once). */
+    radioGlitch: new Set<string>(),
+    /** Locks whose bolt jams on the next command: the lock reports `jammed`, not `locked`. */
+    jamNext: new Set<string>(),
+  };
+  /** Lock commands that reached each lock's driver (accepted or not), in order. */
+  const commands: Array<{ lockId: string; at: number }> = [];
+  const commandsTo = (lockId: string, from: number, to = clock.now()) =>
+    commands.filter((c) => c.lockId === lockId && c.at >= from && c.at <= to).length;
+  /** The notices showing on the household's phones, by id, with their titles. */
+  const showing = new Map<string, string>();
+  let relock!: Relock;
+  const showStatus = (id: string) => {
+    const s = relock.status(id);
+    const due =
+      s.endsAt !== null && ['counting-down', 'confirming', 'retrying'].includes(s.autolock)
+        ? ` (end time ${when(s.endsAt)})`
+        : '';
+    say(`  ${s.name} in the app: "${s.summary}"${due}`);
+  };
+
+  /** Locks whose autolock cycle is open (started, not yet over): a new start moves it. */
+  const cycleOpen = new Set<string>();
+  const describe = (event: RelockEvent): string | undefined => {
+    switch (event.type) {
+      case 'autolock.started': {
+        const lock = name(event.lockId);
+        const moved = cycleOpen.has(event.lockId);
+        cycleOpen.add(event.lockId);
+        if (!event.recovered) {
+          const what = moved ? 'autolock moved' : 'autolock set';
+          return `${lock}: ${what}: it will be locked at ${when(event.endsAt)} (in ${span(event.durationSeconds * SECOND)})`;
+        }
+        const overdue = event.endsAt <= clock.now();
+        if (event.stage === 'confirm') {
+          return `${lock}: found in the store: a lock command awaits the lock's report until ${when(event.endsAt)}`;
+        }
+        return `${lock}: found in the store: an autolock due ${when(event.endsAt)}${overdue ? ', overdue: locking now' : ''}`;
+      }
+      case 'autolock.attempt':
+        return `${name(event.lockId)}: time to lock it (attempt ${event.attempt} of ${event.attempts})`;
+      case 'autolock.fired':
+        if (!event.awaitingConfirmation) cycleOpen.delete(event.lockId);
+        if (event.outcome === 'locked') {
+          return event.awaitingConfirmation
+            ? `${name(event.lockId)}: command accepted; waiting for the lock to report locked`
+            : `${name(event.lockId)}: command accepted`;
+        }
+        if (event.outcome === 'already-locked') return `${name(event.lockId)} was already locked: nothing to do`;
+        if (event.outcome === 'retry-pending') return `${name(event.lockId)}: the door is open, so no command was sent`;
+        return `${name(event.lockId)}: the lock is gone`;
+      case 'autolock.confirmed':
+        cycleOpen.delete(event.lockId);
+        return `${name(event.lockId)} reported locked: autolock done (attempt ${event.attempt})`;
+      case 'autolock.failed':
+        if (event.nextAttemptAt === null) cycleOpen.delete(event.lockId);
+        return `${name(event.lockId)}: attempt ${event.attempt} of ${event.attempts} did not lock it (${event.reason})`;
+      case 'autolock.held':
+        cycleOpen.delete(event.lockId);
+        return `${name(event.lockId)}: no command is sent to a jammed lock; the autolock waits`;
+      case 'autolock.cancelled':
+        cycleOpen.delete(event.lockId);
+        return `${name(event.lockId)}: autolock cancelled`;
+      case 'autolock.warning':
+        return `${name(event.lockId)}: will be locked at ${when(event.endsAt)}`;
+      case 'lock.jammed':
+        return event.cleared ? `${name(event.lockId)}: the jam is over` : `${name(event.lockId)} is jammed`;
+      case 'store.error':
+        return `store error on ${event.key}: ${event.message}`;
+      case 'store.lost':
+        return `store lost: ${event.message}`;
+      case 'lock.error':
+        return `${name(event.lockId)}: error: ${event.message}`;
+      case 'notifier.error':
+        return `notice ${event.notificationId} could not be sent: ${event.message}`;
+      case 'host.error':
+        return `host ${event.source} failed: ${event.message}`;
+      // said by the notices
+      case 'autolock.retry-pending':
+      case 'door.left-open':
+      case 'store.pruned':
+      case 'store.unreadable':
+        return undefined;
+    }
+  };
 
   const start = async (label: string) => {
     relock = await createRelock({
       store: keyv,
       clock,
+      storeLeaseMs: DEMO_STORE_LEASE_MS,
       daylight: { latitude: 52.37, longitude: 4.89 },
       logger: { debug() {}, info() {}, warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) },
       inspect: inspector?.inspect,
       driver: {
         async lock(lock) {
-          if (offline.has(lock.id)) throw new Error(`${lock.name} controller is offline`);
-          say(`driver: locking ${lock.name}`);
-          // the host sees the bolt go home a moment later and reports it
-          clock.setTimeout(() => relock.reportLockState(lock.id, 'locked'), 2_000);
+          commands.push({ lockId: lock.id, at: clock.now() });
+          if (host.offline.has(lock.id)) {
+            say(`  lock command -> ${lock.name}: no answer (controller offline)`);
+            throw new Error(`${lock.name} controller is offline`);
+          }
+          if (host.radioGlitch.delete(lock.id)) {
+            say(`  lock command -> ${lock.name}: lost on the radio`);
+            throw new Error('the radio did not answer');
+          }
+          say(`  lock command -> ${lock.name}: accepted`);
+          // the bolt moves; the host sees where it ends up a moment later and reports it
+          const ends = host.jamNext.delete(lock.id) ? 'jammed' : 'locked';
+          clock.setTimeout(() => {
+            say(`  the host reports: ${lock.name} is ${ends}`);
+            relock.reportLockState(lock.id, ends);
+          }, BOLT_MS);
         },
       },
       notifier: {
-        notify: (n) => say(`notify ${n.id}: ${n.message}`),
-        dismiss: () => {},
+        notify: (n) => {
+          showing.set(n.id, n.title);
+          say(`  NOTICE "${n.title}": ${n.message}`);
+        },
+        dismiss: (id) => {
+          const title = showing.get(id);
+          if (title === undefined) return;
+          showing.delete(id);
+          say(`  notice withdrawn: "${title}"`);
+        },
       },
     });
-    relock.subscribe((event: RelockEvent) => {
-      if (event.type === 'autolock.started') {
-        const minutes = Math.round(event.durationSeconds / 60);
-        say(
-          `${event.lockId}: autolock armed for ${minutes} min, due ${new Date(event.endsAt).toISOString().slice(11, 19)}`,
-        );
-      } else if (event.type === 'autolock.fired') say(`${event.lockId}: autolock fired (${event.outcome})`);
-      else if (event.type === 'autolock.failed') say(`${event.lockId}: autolock FAILED: ${event.reason}`);
-      else if (event.type === 'autolock.cancelled') say(`${event.lockId}: autolock cancelled`);
-      else if (event.type === 'store.error') say(`store error on ${event.key}: ${event.message}`);
+    relock.subscribe((event) => {
+      const line = describe(event);
+      if (line !== undefined) say(line);
     });
     // simulated time waits for the store between timers, as real time would
     clock.settleWith(() => relock.flush());
-    say(`${label}: ${HOUSE.length} locks on ${store}; stored autolocks are recovered, overdue ones fire now`);
+    say(`${label}: ${HOUSE.length} locks on ${store}; autolocks kept in the store are picked up, overdue ones now.`);
     await relock.addLocks(HOUSE);
-    await relock.flush();
-    for (const { id, name } of HOUSE) {
-      const s = relock.status(id);
-      if (s.running)
-        say(
-          `  armed after start-up: ${name} is ${s.lockState}, autolock due ${new Date(s.endsAt ?? 0).toISOString().slice(11, 19)}`,
-        );
-    }
+    await wait(0);
+    for (const { id } of HOUSE) if (relock.status(id).autolock !== 'idle') showStatus(id);
   };
-  const wait = (ms: number) => clock.advance(ms);
 
+  say(`${dateOf(morning)} ${new Date(morning).getUTCFullYear()}, 09:00 in Amsterdam.`);
   await start('relock started');
-  say('Someone unlocks the front door and leaves it open.');
+
+  await clock.advanceTo(morning + MINUTE);
+  scene('1. The front door is locked 30 s after it closes');
+  say('The front door locks 30 s after it closes; its 10-minute countdown covers a door that is never opened.');
+  say('Someone unlocks the front door, opens it and goes out.');
   relock.reportLockState('front', 'unlocked');
   relock.reportDoorState('front', 'open');
-  await wait(6 * MINUTE);
-  say('The front door closes.');
+  await wait(0);
+  const countdownEnd = relock.status('front').endsAt ?? 0;
+  await wait(20 * SECOND);
+  say('The door closes behind them.');
+  const closedAt = clock.now();
+  relock.reportDoorState('front', 'closed');
+  await wait(MINUTE);
+  const frontLock = commands.find((c) => c.lockId === 'front' && c.at >= closedAt);
+  say(
+    frontLock === undefined
+      ? 'The front door was not locked.'
+      : `The front door was locked ${span(frontLock.at - closedAt)} after it closed, at ${when(frontLock.at)}; ` +
+          `its 10-minute countdown alone would have waited until ${when(countdownEnd)}.`,
+  );
+
+  await clock.advanceTo(morning + 5 * MINUTE);
+  scene('2. The front door is left open');
+  say('A delivery: the front door is unlocked and propped open.');
+  relock.reportLockState('front', 'unlocked');
+  relock.reportDoorState('front', 'open');
+  await wait(11 * MINUTE);
+  showStatus('front');
+  await wait(MINUTE);
+  say('The door is closed again.');
   relock.reportDoorState('front', 'closed');
   await wait(MINUTE);
 
-  say('The garage is unlocked; its controller drops off the network.');
-  offline.add('garage');
-  relock.reportLockState('garage', 'unlocked');
-  await wait(4 * MINUTE);
-  say(
-    `garage status: ${relock.status('garage').timerState}, running: ${relock.status('garage').running} (entry kept for replay)`,
-  );
+  await clock.advanceTo(morning + 20 * MINUTE);
+  scene('3. A lock command is lost on the radio, and the retry locks');
+  say('The back door is unlocked. Its next lock command will be lost on the radio.');
+  host.radioGlitch.add('back');
+  relock.reportLockState('back', 'unlocked');
+  await wait(5 * MINUTE);
+  showStatus('back');
+  await wait(30 * SECOND);
+  showStatus('back');
 
+  await clock.advanceTo(morning + 30 * MINUTE);
+  scene('4. The garage jams while locking');
+  say('The garage is unlocked. Its bolt will catch on the strike plate at the next lock command.');
+  host.jamNext.add('garage');
+  relock.reportLockState('garage', 'unlocked');
+  await wait(3 * MINUTE + 5 * SECOND);
+  const jammedFrom = clock.now();
+  showStatus('garage');
+  await wait(10 * MINUTE);
+  say(
+    `Lock commands sent to the garage in the last ${span(clock.now() - jammedFrom)}: ${commandsTo('garage', jammedFrom)}`,
+  );
+  say('Someone frees the bolt by hand; the host reports the garage unlocked.');
+  relock.reportLockState('garage', 'unlocked');
+  await wait(0);
+  showStatus('garage');
+  await wait(4 * MINUTE);
+
+  await clock.advanceTo(morning + 50 * MINUTE);
+  scene('5. The garage controller is off the network; a restart locks it');
+  say('The garage is unlocked; then its controller drops off the network.');
+  host.offline.add('garage');
+  relock.reportLockState('garage', 'unlocked');
+  await wait(5 * MINUTE);
+  showStatus('garage');
   say('The host restarts relock; the garage controller is back.');
   await relock.stop();
-  offline.delete('garage');
+  host.offline.delete('garage');
   await start('relock restarted');
   await wait(MINUTE);
 
-  await clock.advanceTo(Date.UTC(2026, 5, 1, 21, 30)); // 23:30 in Amsterdam: night
-  say('Night. The back door is unlocked.');
+  await clock.advanceTo(morning + (14 * 60 + 30) * MINUTE); // 23:30 in Amsterdam: night
+  scene('6. Night');
+  say('The back door is unlocked (23:30 in Amsterdam: the night countdown is shorter).');
   relock.reportLockState('back', 'unlocked');
   await wait(3 * MINUTE);
-  say('The back door is unlocked again and relock stops before it is due.');
+  say('The back door is unlocked again, and relock is stopped before it is due.');
   relock.reportLockState('back', 'unlocked');
-  await wait(30_000);
-  const back = relock.status('back');
-  say(
-    `back door: autolock ${back.timerState}, due ${back.endsAt === null ? '-' : new Date(back.endsAt).toISOString().slice(11, 19)}; run the demo again to see it recovered`,
-  );
+  await wait(30 * SECOND);
+  showStatus('back');
   await relock.stop();
+  // the next morning, kept in summer (a day-time morning and a night-time evening in Amsterdam)
+  const tomorrow = new Date(morning + 24 * 60 * MINUTE);
+  const next = tomorrow.getUTCMonth() <= 7 ? tomorrow.getTime() : Date.UTC(tomorrow.getUTCFullYear() + 1, 5, 1, 7, 0);
+  say('relock stopped.');
+  if (store === 'memory') say('Nothing is kept in memory: run it on a file to see the next run recover the back door.');
+  else {
+    await keyv.set(NEXT_MORNING_KEY, next);
+    say(
+      `Run the demo again on ${store}: the next run starts on ${dateOf(next)} ${new Date(next).getUTCFullYear()} ` +
+        'and first locks the back door.',
+    );
+  }
   await keyv.disconnect();
   inspector?.stop();
   return 0;
