@@ -157,11 +157,7 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
   let relock!: Relock;
   const showStatus = (id: string) => {
     const s = relock.status(id);
-    const due =
-      s.endsAt !== null && ['counting-down', 'confirming', 'retrying'].includes(s.autolock)
-        ? ` (end time ${when(s.endsAt)})`
-        : '';
-    say(`  ${s.name} in the app: "${s.summary}"${due}`);
+    say(`  ${s.name} in the app: "${s.summary}"`);
   };
 
   /** Locks whose autolock cycle is open (started, not yet over): a new start moves it. */

@@ -4,45 +4,13 @@
  * notice (11.4), the warning and extend (11.5), day and night turned off separately (11.6), and
  * a status that says where a lock is (11.7); each also across a restart where it can be cut.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NoCountdownError } from '../src/errors.js';
-import type { RelockEvent } from '../src/events.js';
-import type { LockConfigInput } from '../src/model/lock-config.js';
 import { fixedHoursDaylight } from '../src/ports/daylight.js';
-import { MINUTE, type RelockHarness, type RelockHarnessOptions, relockHarness } from './support/relock-harness.js';
+import { DOOR_OPEN, FAILED, JAMMED, lock, of, policyBench } from './support/policy-bench.js';
+import { MINUTE } from './support/relock-harness.js';
 
-const systems: RelockHarness[] = [];
-const bench = async (options?: RelockHarnessOptions) => {
-  const h = await relockHarness(options);
-  systems.push(h);
-  return h;
-};
-/** The same house after the process died: a new system on the same store and clock. */
-const restart = async (h: RelockHarness, config: LockConfigInput) => {
-  const next = await bench({ clock: h.clock, map: h.map });
-  await next.relock.addLock(config);
-  await next.clock.advance(0);
-  return next;
-};
-afterEach(async () => {
-  for (const h of systems.splice(0)) await h.relock.stop().catch(() => {});
-});
-
-const lock = (
-  autolock: LockConfigInput['autolock'] = {},
-  overrides: Partial<LockConfigInput> = {},
-): LockConfigInput => ({
-  id: 'front',
-  name: 'Front Door',
-  hasDoorSensor: true,
-  autolock: { enabled: true, dayMinutes: 10, nightMinutes: 2, ...autolock },
-  ...overrides,
-});
-const FAILED = 'front_door__front_autolock_failed';
-const JAMMED = 'front_door__front_autolock_jammed';
-const DOOR_OPEN = 'front_door__front_autolock_door_open';
-const of = <T extends RelockEvent['type']>(events: RelockEvent[], type: T) =>
-  events.filter((event): event is Extract<RelockEvent, { type: T }> => event.type === type);
+const { bench, restart } = policyBench();
 
 describe('(11.1) bounded retries with backoff for a failed fire', () => {
   it('(11.1) a failed command is retried after 30 s, 1 min, 2 min and 4 min; each attempt is an event; the last keeps the entry for replay', async () => {
@@ -533,7 +501,9 @@ describe('(11.7) status tells the truth', () => {
     ]);
     expect(seen[2]?.endsAt).toBe(failedAt + 30_000); // retrying: endsAt is the next attempt
     for (const status of seen) expect(status.summary).toMatch(/^[A-Z].*\.$/);
-    expect(seen[3]?.summary).toBe('Lock command accepted (attempt 2 of 5); waiting for the lock to report locked.');
+    expect(seen[3]?.summary).toBe(
+      `Lock command accepted (attempt 2 of 5); waiting until ${new Date(seen[3]?.endsAt ?? 0).toISOString().slice(11, 19)} UTC for the lock to report locked.`,
+    );
   });
 
   it('(11.7) a status store is not refreshed just because time passes: a UI counts down from endsAt', async () => {

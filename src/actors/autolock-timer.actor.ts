@@ -141,6 +141,13 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
         // reported by the persistence actor when it fails; nothing is left to retry it
         timers.remove(context.lockId).catch(() => {});
       },
+      writeEntryOnce: ({ context }) => {
+        if (context.entry !== null) timers.write(context.lockId, context.entry).catch(() => {});
+      },
+      skipPassedWarning: assign(({ context }) => {
+        const at = warningAt(context);
+        return { warned: at !== undefined && at <= clock.now() };
+      }),
       armEntry: assign(({ context, event }) => ({
         entry: entryStartingAt(
           clock.now(),
@@ -175,6 +182,7 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
         return at !== undefined && at <= clock.now();
       },
       attemptsLeft: ({ context }) => context.attempt < policyOf(context.lockId).maxAttempts,
+      confirmationWaived: ({ context }) => policyOf(context.lockId).confirmSeconds === null,
       awaitsConfirmation: ({ context, event }) =>
         (event as { output?: FireOutcome }).output === 'locked' && policyOf(context.lockId).confirmSeconds !== null,
     },

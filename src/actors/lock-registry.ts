@@ -84,7 +84,14 @@ interface Entry {
 }
 
 function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
-  return a !== null && a.lockState === b.lockState && a.doorState === b.doorState && a.pendingRetry === b.pendingRetry;
+  return (
+    a !== null &&
+    a.lockState === b.lockState &&
+    a.doorState === b.doorState &&
+    a.pendingRetry === b.pendingRetry &&
+    a.jamNoticeShown === b.jamNoticeShown &&
+    a.doorNoticeShown === b.doorNoticeShown
+  );
 }
 
 export class LockRegistry {
@@ -342,10 +349,11 @@ export class LockRegistry {
   }
 
   #spawnLock(handoff: Handoff): LockActorRef {
+    const { jamNoticeShown, doorNoticeShown } = handoff.runtime;
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
       systemId: `lock:${handoff.config.id}`,
-      input: { config: handoff.config },
+      input: { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown } },
     });
     actor.start();
     const { runtime } = handoff;
@@ -456,6 +464,9 @@ export class LockRegistry {
         lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });
       }
       if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });
+      // the countdown a warning announced is over (or moved): its notice goes
+      if (event.type === 'attempt' || event.type === 'cancelled' || event.type === 'started')
+        lock?.send({ type: 'WARNING_OVER' });
     });
     return () => {
       subscription.unsubscribe();

@@ -101,13 +101,17 @@ export function provideLockMachine(deps: LockActorDeps) {
     timer.start(period.seconds).catch(quietly(config.id, 'autolock start'));
   };
 
-  /** Re-arms a running countdown to end `seconds` from now (`onlySooner`: unless it ends sooner already). */
+  /**
+   * Re-arms a running countdown to end `seconds` from now. `onlySooner`: unless it ends sooner
+   * already, and was not itself armed by an earlier close (the latest close counts).
+   */
   const moveCountdown = ({ config }: LockContext, seconds: number, onlySooner: boolean): void => {
     const timer = deps.timerOf(config.id);
     if (timer === undefined) return;
     const status = timer.status();
     if (status.phase !== 'arming' && status.phase !== 'active') return;
-    if (onlySooner && status.endsAt !== null && status.endsAt <= deps.clock.now() + seconds * 1000) return;
+    const endsSooner = status.endsAt !== null && status.endsAt <= deps.clock.now() + seconds * 1000;
+    if (onlySooner && endsSooner && status.durationSeconds !== seconds) return;
     timer.start(seconds).catch(quietly(config.id, 'autolock restart'));
   };
 
@@ -140,14 +144,8 @@ export function provideLockMachine(deps: LockActorDeps) {
         deps.timerOf(context.config.id)?.cancel({ locked: true }).catch(quietly(context.config.id, 'autolock end'));
       },
       holdAutolock: ({ context }) => deps.timerOf(context.config.id)?.jammed(),
-      dismissAutolockNotifications: ({ context }) =>
-        dismiss(
-          context,
-          'door_open',
-          'door_closed',
-          'failed',
-          ...(context.config.autolock.warnNotification ? (['warning'] as const) : []),
-        ),
+      dismissAutolockNotifications: ({ context }) => dismiss(context, 'door_open', 'door_closed', 'failed'),
+      dismissWarning: ({ context }) => dismiss(context, 'warning'),
       dismissDoorOpen: ({ context }) => dismiss(context, 'door_open'),
       dismissDoorLeftOpen: ({ context }) => {
         if (context.doorNoticeShown) dismiss(context, 'door_open');
@@ -175,7 +173,7 @@ export function provideLockMachine(deps: LockActorDeps) {
           'door_closed',
           `${context.config.name}: door closed`,
           context.config.autolock.doorMode === 'restart-on-close' || context.config.autolock.doorMode === 'after-close'
-            ? `The door has closed; ${context.config.name} will be locked after the ${context.config.autolock.doorMode === 'after-close' ? 'after-close delay' : 'countdown'}.`
+            ? `The door has closed; ${context.config.name} will be locked in ${context.config.autolock.doorMode === 'after-close' ? `${context.config.autolock.afterCloseSeconds} seconds` : 'the full autolock time'}.`
             : `The door has closed; re-attempting to lock ${context.config.name}.`,
         ),
       notifyFailed: ({ context, event }) => {
@@ -226,6 +224,8 @@ export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
     lockState: isLockState(bolt) ? bolt : 'unknown',
     doorState: isDoorState(door) ? door : 'unknown',
     pendingRetry: retry === 'pending',
+    jamNoticeShown: snapshot.context.jamNoticeShown,
+    doorNoticeShown: snapshot.context.doorNoticeShown,
   };
 }
 

@@ -67,8 +67,10 @@ export interface AutolockTimerContext {
   /** Consecutive store failures, which set the retry backoff. */
   readonly storeFailures: number;
   readonly lastError: string | null;
-  /** This countdown's warning has been emitted. */
+  /** This countdown's warning has been emitted (or its time had passed before a restart). */
   readonly warned: boolean;
+  /** The lock reported jammed while the fire was in flight: whatever the fire answers, no retry follows. */
+  readonly jamDuringFire: boolean;
 }
 
 export type AutolockTimerEvent =
@@ -196,7 +198,10 @@ export const autolockTimerMachine = setup({
       const entry = recoveredEntry(event);
       return { entry, attempt: entry?.attempt ?? 0, warned: false };
     }),
-    countAttempt: assign({ attempt: ({ context }) => (context.entry?.attempt ?? 0) + 1 }),
+    countAttempt: assign({ attempt: ({ context }) => (context.entry?.attempt ?? 0) + 1, jamDuringFire: false }),
+    noteJam: assign({ jamDuringFire: true }),
+    /** A recovered countdown whose warning time has already passed is not warned again (needs the clock). */
+    skipPassedWarning: missing('action', 'skipPassedWarning'),
     forgetEntry: assign({ entry: null, attempt: 0 }),
     holdCancel: assign({ cancelRequested: true, pendingStart: null }),
     holdStart: assign({
@@ -247,6 +252,16 @@ export const autolockTimerMachine = setup({
       attempt: context.attempt,
     })),
     emitHeld: emit(({ context }) => ({ type: 'held' as const, lockId: context.lockId })),
+    /** The retry was due but the lock's settings allow no more attempts (lowered meanwhile). */
+    emitNoAttemptLeft: emit(({ context }) => ({
+      type: 'failed' as const,
+      lockId: context.lockId,
+      reason: 'no attempt left (maxAttempts was lowered)',
+      attempt: context.attempt,
+      unconfirmed: false,
+      nextAttemptAt: null,
+      keptForReplay: true,
+    })),
     emitFired: emit(({ context, event }) => ({
       type: 'fired' as const,
       lockId: context.lockId,
@@ -270,6 +285,8 @@ export const autolockTimerMachine = setup({
     cancelDeadlineCheck: cancel('deadline'),
     /** A timer retired while its removal was failing asks for the removal once more. */
     removeEntryOnce: missing('action', 'removeEntryOnce'),
+    /** A timer retired while a write of its entry was failing asks for the write once more. */
+    writeEntryOnce: missing('action', 'writeEntryOnce'),
   },
   guards: {
     foundNoEntry: ({ event }) => recoveredEntry(event) === null,
@@ -287,6 +304,12 @@ export const autolockTimerMachine = setup({
     awaitsConfirmation: missing('guard', 'awaitsConfirmation'),
     /** The confirmation wait is over and another attempt is allowed. */
     unconfirmedWithAttemptsLeft: and(['deadlineReached', 'attemptsLeft']),
+    /** A retry is due and the lock's settings (read now) still allow it. */
+    retryDue: and(['deadlineReached', 'attemptsLeft']),
+    /** The lock no longer asks for a confirmation (a reload said it cannot report lock state): accepted is done. */
+    confirmationWaived: missing('guard', 'confirmationWaived'),
+    waivedAtDeadline: and(['deadlineReached', 'confirmationWaived']),
+    jamReported: ({ context }) => context.jamDuringFire,
     firedIntoJam: outputIs('jammed'),
     cancelHeld: ({ context }) => context.cancelRequested,
     startHeld: ({ context }) => context.pendingStart !== null,
@@ -312,6 +335,7 @@ export const autolockTimerMachine = setup({
     storeFailures: 0,
     lastError: null,
     warned: false,
+    jamDuringFire: false,
   }),
   initial: 'fresh',
   on: { RETIRE: '.retired' },
@@ -341,7 +365,13 @@ export const autolockTimerMachine = setup({
           },
           {
             target: 'active',
-            actions: ['adoptRecoveredEntry', 'emitRecovered', 'cancelDeadlineCheck', 'scheduleDeadlineCheck'],
+            actions: [
+              'adoptRecoveredEntry',
+              'skipPassedWarning',
+              'emitRecovered',
+              'cancelDeadlineCheck',
+              'scheduleDeadlineCheck',
+            ],
           },
         ],
       },
@@ -386,6 +416,7 @@ export const autolockTimerMachine = setup({
                 target: '#autolockTimer.active',
                 actions: [
                   'adoptRecoveredEntry',
+                  'skipPassedWarning',
                   'resetStoreFailures',
                   'emitRecovered',
                   'cancelDeadlineCheck',
@@ -416,8 +447,10 @@ export const autolockTimerMachine = setup({
             onError: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
+        // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
         backoff: {
           after: { storeRetry: 'writing' },
+          on: { RETIRE: { target: '#autolockTimer.retired', actions: 'writeEntryOnce' } },
         },
       },
       // the countdown runs from here: the cycle is announced before the entry is durable
@@ -460,6 +493,8 @@ export const autolockTimerMachine = setup({
           { guard: 'requestHeld', target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
           // nothing was sent: the cycle is held, not fired
           { guard: 'firedIntoJam', target: 'held', actions: ['keepForReplay', 'emitHeld'] },
+          // the command went out, and the lock reported jammed meanwhile: no confirmation will come
+          { guard: 'jamReported', target: 'held', actions: ['keepForReplay', 'emitFired', 'emitHeld'] },
           { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
           { target: 'clearing', actions: 'emitFired' },
         ],
@@ -473,6 +508,12 @@ export const autolockTimerMachine = setup({
             guard: 'startHeld',
             target: 'arming',
             actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
+          },
+          // no retry to a lock that reported jammed while the command was out
+          {
+            guard: 'jamReported',
+            target: 'held',
+            actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'none' } }, 'emitHeld'],
           },
           {
             guard: 'attemptsLeft',
@@ -495,6 +536,11 @@ export const autolockTimerMachine = setup({
             actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
           },
           {
+            guard: 'jamReported',
+            target: 'held',
+            actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'none' } }, 'emitHeld'],
+          },
+          {
             guard: 'attemptsLeft',
             target: 'retrying',
             actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
@@ -505,6 +551,7 @@ export const autolockTimerMachine = setup({
       on: {
         CANCEL: { actions: 'holdCancel' },
         START: { actions: 'holdStart' },
+        JAMMED: { actions: 'noteJam' },
       },
     },
     // a failed or unconfirmed command waits out its backoff; the next attempt is on disk
@@ -520,8 +567,10 @@ export const autolockTimerMachine = setup({
             onError: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
+        // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
         backoff: {
           after: { storeRetry: 'writing' },
+          on: { RETIRE: { target: '#autolockTimer.retired', actions: 'writeEntryOnce' } },
         },
         saved: {},
       },
@@ -530,7 +579,12 @@ export const autolockTimerMachine = setup({
         START: { target: 'arming', actions: 'armEntry' },
         CANCEL: { target: 'clearing', actions: 'emitCancelled' },
         JAMMED: { target: 'held', actions: ['keepForReplay', 'emitHeld'] },
-        DEADLINE_CHECK: [{ guard: 'deadlineReached', target: 'firing' }, { actions: 'scheduleDeadlineCheck' }],
+        DEADLINE_CHECK: [
+          { guard: 'retryDue', target: 'firing' },
+          // the settings were lowered meanwhile: the attempts made were the last
+          { guard: 'deadlineReached', target: 'failed', actions: ['keepForReplay', 'emitNoAttemptLeft'] },
+          { actions: 'scheduleDeadlineCheck' },
+        ],
       },
     },
     // an accepted command waits for the lock to report locked; the wait is on disk
@@ -546,8 +600,10 @@ export const autolockTimerMachine = setup({
             onError: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
+        // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
         backoff: {
           after: { storeRetry: 'writing' },
+          on: { RETIRE: { target: '#autolockTimer.retired', actions: 'writeEntryOnce' } },
         },
         saved: {},
       },
@@ -561,6 +617,7 @@ export const autolockTimerMachine = setup({
         JAMMED: { target: 'held', actions: ['keepForReplay', 'emitHeld'] },
         // no locked report in time: counts as a failed attempt
         DEADLINE_CHECK: [
+          { guard: 'waivedAtDeadline', target: 'clearing', actions: 'emitConfirmed' },
           {
             guard: 'unconfirmedWithAttemptsLeft',
             target: 'retrying',
@@ -594,6 +651,7 @@ export const autolockTimerMachine = setup({
         },
         backoff: {
           after: { storeRetry: 'keeping' },
+          on: { RETIRE: { target: '#autolockTimer.retired', actions: 'writeEntryOnce' } },
         },
         kept: {},
       },
@@ -617,6 +675,7 @@ export const autolockTimerMachine = setup({
         },
         backoff: {
           after: { storeRetry: 'keeping' },
+          on: { RETIRE: { target: '#autolockTimer.retired', actions: 'writeEntryOnce' } },
         },
         kept: {},
       },

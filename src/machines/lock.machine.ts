@@ -41,10 +41,14 @@ export interface LockContext {
   readonly jamNoticeShown: boolean;
   /** The door-left-open notice is showing (dismissed when the door closes). */
   readonly doorNoticeShown: boolean;
+  /** The warning notice is showing (dismissed when its countdown ends, moves or is cancelled). */
+  readonly warningNoticeShown: boolean;
 }
 
 export interface LockInput {
   readonly config: LockConfig;
+  /** Notices a previous actor of this lock left showing (a reload, or the stored record at a restart). */
+  readonly notices?: { readonly jamNoticeShown: boolean; readonly doorNoticeShown: boolean };
 }
 
 /** A failed attempt of the timer, as the lock notifies it. */
@@ -71,6 +75,8 @@ export type LockEvent =
   | ({ readonly type: 'AUTOLOCK_FAILED' } & AttemptFailure)
   /** The countdown's warning time has come. */
   | { readonly type: 'AUTOLOCK_WARNING'; readonly endsAt: number }
+  /** The countdown a warning announced has ended, moved or been cancelled. */
+  | { readonly type: 'WARNING_OVER' }
   /** Drop a pending retry: autolock disabled, or cancelled by hand. */
   | { readonly type: 'CLEAR_RETRY' }
   | { readonly type: 'RETIRE' };
@@ -151,6 +157,9 @@ export const lockMachine = setup({
     forgetJamNotice: assign({ jamNoticeShown: false }),
     markDoorNotice: assign({ doorNoticeShown: true }),
     forgetDoorNotice: assign({ doorNoticeShown: false }),
+    dismissWarning: missing('action', 'dismissWarning'),
+    markWarningNotice: assign({ warningNoticeShown: true }),
+    forgetWarningNotice: assign({ warningNoticeShown: false }),
     adoptAutolockSettings: assign({
       config: ({ context, event }) =>
         event.type === 'SET_AUTOLOCK' ? { ...context.config, autolock: event.settings } : context.config,
@@ -186,6 +195,12 @@ export const lockMachine = setup({
     /** Turns autolock off (it was on): a setting repeated as it is changes nothing. */
     disablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && !event.settings.enabled && context.config.autolock.enabled,
+    /** Leaves a door-aware mode for `countdown`, autolock staying on. */
+    dropsDoorMode: ({ context, event }) =>
+      event.type === 'SET_AUTOLOCK' &&
+      event.settings.enabled &&
+      event.settings.doorMode === 'countdown' &&
+      context.config.autolock.doorMode !== 'countdown',
     /** Turns autolock on (it was off). */
     enablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && event.settings.enabled && !context.config.autolock.enabled,
@@ -195,8 +210,13 @@ export const lockMachine = setup({
     closesToRestart: and(['doorReportsClosed', 'restartsOnClose', not(stateIn({ live: { retry: 'pending' } }))]),
     /** `after-close`: the door closes with no retry pending. */
     closesToLockSoon: and(['doorReportsClosed', 'locksAfterClose', not(stateIn({ live: { retry: 'pending' } }))]),
-    /** The door-left-open notice is asked for (a number of minutes). */
-    watchesOpenDoor: ({ context }) => context.config.autolock.doorOpenNoticeMinutes > 0,
+    /** The door-left-open notice is asked for (a number of minutes) and not already showing. */
+    watchesOpenDoor: ({ context }) => context.config.autolock.doorOpenNoticeMinutes > 0 && !context.doorNoticeShown,
+    jamNoticeShown: ({ context }) => context.jamNoticeShown,
+    warningNoticeShown: ({ context }) => context.warningNoticeShown,
+    /** An attempt failed in a way a person should hear of: retried, or the last (a cancel or a new start ended the cycle). */
+    failureNeedsPerson: ({ event }) =>
+      event.type === 'AUTOLOCK_FAILED' && (event.nextAttemptAt !== null || event.keptForReplay),
     warnsByNotification: ({ context }) => context.config.autolock.warnNotification,
   },
   delays: {
@@ -208,8 +228,9 @@ export const lockMachine = setup({
   context: ({ input }) => ({
     config: input.config,
     lastFailure: null,
-    jamNoticeShown: false,
-    doorNoticeShown: false,
+    jamNoticeShown: input.notices?.jamNoticeShown ?? false,
+    doorNoticeShown: input.notices?.doorNoticeShown ?? false,
+    warningNoticeShown: false,
   }),
   initial: 'live',
   states: {
@@ -219,15 +240,25 @@ export const lockMachine = setup({
         RETIRE: 'retired',
         SET_AUTOLOCK: [
           { guard: 'disablesAutolock', actions: ['adoptAutolockSettings', 'cancelAutolock', 'clearRetry'] },
+          // back to countdown while waiting for the door: the countdown mode locks now, door open or not
+          {
+            guard: and(['dropsDoorMode', stateIn({ live: { retry: 'pending' } })]),
+            actions: ['adoptAutolockSettings', 'clearRetry', 'lockAfterDoorWait'],
+          },
           {
             guard: and(['enablesAutolock', stateIn({ live: { bolt: 'unlocked' } })]),
             actions: ['adoptAutolockSettings', 'ensureAutolock'],
           },
           { actions: 'adoptAutolockSettings' },
         ],
-        TIMER_READY: { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
-        AUTOLOCK_FAILED: { actions: ['rememberFailure', 'notifyFailed'] },
-        AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: 'notifyWarning' },
+        TIMER_READY: [
+          { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
+          // a cycle left on disk for a lock last reported locked is over: nothing to wait for
+          { guard: stateIn({ live: { bolt: 'locked' } }), actions: 'endAutolockLocked' },
+        ],
+        AUTOLOCK_FAILED: { guard: 'failureNeedsPerson', actions: ['rememberFailure', 'notifyFailed'] },
+        AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: ['notifyWarning', 'markWarningNotice'] },
+        WARNING_OVER: { guard: 'warningNoticeShown', actions: ['dismissWarning', 'forgetWarningNotice'] },
       },
       states: {
         bolt: {
@@ -268,7 +299,18 @@ export const lockMachine = setup({
                   { guard: 'restoresJammed', target: 'jammed' },
                 ],
                 LOCK_STATE: [
+                  // a jam whose notice still shows (jammed, then unknown) is cleared by locked or unlocked too
+                  {
+                    guard: and(['reportsLocked', 'jamNoticeShown']),
+                    ...LOCKED,
+                    actions: [...LOCKED.actions, ...UNJAM],
+                  },
                   { guard: 'reportsLocked', ...LOCKED },
+                  {
+                    guard: and(['reportsUnlocked', 'jamNoticeShown']),
+                    target: 'unlocked',
+                    actions: [...UNJAM, 'ensureAutolock'],
+                  },
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
                   { guard: 'reportsJammed', ...JAM },
                 ],

@@ -15,12 +15,18 @@ export interface LockRuntime {
   readonly doorState: DoorState;
   /** The autolock found the door open and waits for it to close. */
   readonly pendingRetry: boolean;
+  /** The jammed notice is showing: dismissed when the jam clears, also after a reload or restart. */
+  readonly jamNoticeShown: boolean;
+  /** The door-left-open notice is showing: not posted again, dismissed when the door closes. */
+  readonly doorNoticeShown: boolean;
 }
 
 export const INITIAL_RUNTIME: LockRuntime = Object.freeze({
   lockState: 'unknown',
   doorState: 'unknown',
   pendingRetry: false,
+  jamNoticeShown: false,
+  doorNoticeShown: false,
 });
 
 export function isLockState(value: unknown): value is LockState {

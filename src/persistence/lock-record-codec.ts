@@ -58,6 +58,12 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
     return { ok: false, reason: 'invalid runtime state' };
   }
   if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
+  // written since notices are tracked; a record from before has none showing
+  for (const flag of ['jamNoticeShown', 'doorNoticeShown'] as const) {
+    if (runtime[flag] !== undefined && typeof runtime[flag] !== 'boolean') {
+      return { ok: false, reason: `invalid runtime.${flag}` };
+    }
+  }
   return {
     ok: true,
     value: {
@@ -66,6 +72,8 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
         lockState: runtime.lockState,
         doorState: runtime.doorState,
         pendingRetry: runtime.pendingRetry,
+        jamNoticeShown: runtime.jamNoticeShown === true,
+        doorNoticeShown: runtime.doorNoticeShown === true,
       }),
     },
   };

@@ -87,7 +87,12 @@ function autolockPhase(lock: LockSnapshot, timer: TimerStatus, runtime: LockRunt
   return lock.context.config.autolock.enabled ? 'idle' : 'off';
 }
 
-function summaryOf(phase: AutolockPhase, attempt: number, attempts: number): string {
+/** An instant as the notices say it: `HH:MM:SS UTC` (a UI shows `endsAt` in its own zone). */
+function utcTime(at: number | null): string {
+  return at === null ? 'the end time' : `${new Date(at).toISOString().slice(11, 19)} UTC`;
+}
+
+function summaryOf(phase: AutolockPhase, attempt: number, attempts: number, endsAt: number | null): string {
   const of = `attempt ${attempt} of ${attempts}`;
   switch (phase) {
     case 'off':
@@ -97,19 +102,19 @@ function summaryOf(phase: AutolockPhase, attempt: number, attempts: number): str
     case 'starting':
       return 'Reading the stored autolock after start-up.';
     case 'counting-down':
-      return 'Counting down: the lock will be locked at the end time.';
+      return `Counting down: the lock will be locked at ${utcTime(endsAt)}.`;
     case 'locking':
       return `Sending the lock command (${of}).`;
     case 'confirming':
-      return `Lock command accepted (${of}); waiting for the lock to report locked.`;
+      return `Lock command accepted (${of}); waiting until ${utcTime(endsAt)} for the lock to report locked.`;
     case 'retrying':
-      return `The lock did not lock (${of}); trying again at the end time.`;
+      return `The lock did not lock (${of}); trying again at ${utcTime(endsAt)}.`;
     case 'waiting-for-door':
       return 'The door is open: the lock will be locked when it closes.';
     case 'jammed':
       return 'The lock is jammed: no lock command is sent until it reports locked or unlocked. Please check the door.';
     case 'failed':
-      return `Could not lock after ${attempts} attempts: kept, and tried again after a restart or the next unlock.`;
+      return `Could not lock after ${attempt} attempt${attempt === 1 ? '' : 's'}: kept, and tried again after a restart or the next unlock.`;
   }
 }
 
@@ -132,7 +137,7 @@ export function deriveLockStatus(lock: LockSnapshot, timer: TimerStatus): LockSt
     remainingSeconds: timer.remainingSeconds,
     lastFailure,
     autolock,
-    summary: summaryOf(autolock, timer.attempt, attempts),
+    summary: summaryOf(autolock, timer.attempt, attempts, timer.endsAt),
     attempt: timer.attempt,
     attempts,
   };

@@ -101,7 +101,7 @@ describe('npm start (the demo)', () => {
       expect(notices.map((l) => l.text)).toEqual([
         expect.stringContaining('has been open for 5 minutes'),
         expect.stringContaining('The door is open, so Front door was not locked'),
-        expect.stringContaining('Front door will be locked after the after-close delay'),
+        expect.stringContaining('Front door will be locked in 30 seconds'),
       ]);
       expect(at(scene, 'in the app').text).toContain('The door is open: the lock will be locked when it closes.');
       const closed = at(scene, 'The door is closed again.');

@@ -19,7 +19,9 @@ describe('README quick start', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^notify front_door__front_autolock_failed: .*attempt 1 of 5.*12:05:30 UTC/),
     );
-    expect(lines).toContain('status: Lock command accepted (attempt 2 of 5); waiting for the lock to report locked.');
+    expect(lines).toContain(
+      'status: Lock command accepted (attempt 2 of 5); waiting until 12:06:00 UTC for the lock to report locked.',
+    );
     expect(lines.slice(-4, -1)).toEqual([
       'dismiss front_door__front_autolock_door_open',
       'dismiss front_door__front_autolock_door_closed',

@@ -26,7 +26,13 @@ const old = parseLockConfig({
     { number: 2, name: 'Bob', pin: '222222' },
   ],
 });
-const runtime = { lockState: 'unlocked', doorState: 'open', pendingRetry: true } as const;
+const runtime = {
+  lockState: 'unlocked',
+  doorState: 'open',
+  pendingRetry: true,
+  jamNoticeShown: false,
+  doorNoticeShown: false,
+} as const;
 
 describe('reload handoff rules', () => {
   it('the new lock takes the old runtime state and pending retry; the autolock settings the host passes win', () => {

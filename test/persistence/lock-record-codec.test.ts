@@ -4,7 +4,13 @@ import { decodeLockRecord, encodeLockRecord } from '../../src/persistence/lock-r
 import { relockHarness } from '../support/relock-harness.js';
 
 const config = parseLockConfig({ id: 'front', name: 'Front', codeSlots: [{ number: 1, pin: '482913' }] });
-const runtime = { lockState: 'unlocked', doorState: 'closed', pendingRetry: true } as const;
+const runtime = {
+  lockState: 'unlocked',
+  doorState: 'closed',
+  pendingRetry: true,
+  jamNoticeShown: true,
+  doorNoticeShown: false,
+} as const;
 
 describe('lock record codec', () => {
   it('round-trips config, runtime state and PINs through JSON', () => {
@@ -70,5 +76,16 @@ describe('(10.13) secrets in stored lock records', () => {
     expect(h.logs.join('\n')).not.toContain('771204');
     expect(h.inspected.join('\n')).not.toContain('771204');
     await h.relock.stop();
+  });
+
+  it('a record written before notices were tracked reads with none showing; a flag that is not a boolean is invalid', () => {
+    const encoded = encodeLockRecord({ config, runtime }) as { runtime: Record<string, unknown> };
+    const { jamNoticeShown: _jam, doorNoticeShown: _door, ...before } = encoded.runtime;
+    const decoded = decodeLockRecord({ ...encoded, runtime: before });
+    expect(decoded).toMatchObject({ ok: true, value: { runtime: { jamNoticeShown: false, doorNoticeShown: false } } });
+    expect(decodeLockRecord({ ...encoded, runtime: { ...encoded.runtime, doorNoticeShown: 'yes' } })).toEqual({
+      ok: false,
+      reason: 'invalid runtime.doorNoticeShown',
+    });
   });
 });
