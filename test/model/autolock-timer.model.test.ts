@@ -44,6 +44,8 @@ const model = autolockTimerMachine.provide({
     // one extended entry (the real one adds the seconds): the model's state space stays finite
     extendEntry: assign({ entry: EXTENDED, warned: false }),
     removeEntryOnce: () => {},
+    writeEntryOnce: () => {},
+    skipPassedWarning: () => {},
   },
   guards: {
     // the model's deadline check always finds the deadline reached (the real one is replayed by the clock)
@@ -53,6 +55,7 @@ const model = autolockTimerMachine.provide({
       return (found.entry ?? found.output) === OVERDUE;
     },
     warningDue: () => false,
+    confirmationWaived: () => false,
     attemptsLeft: ({ context }) => context.attempt < POLICY.maxAttempts,
     awaitsConfirmation: ({ event }) => (event as { output?: FireOutcome }).output === 'locked',
   },
@@ -80,7 +83,9 @@ function eventsIn(state: ModelSnapshot): ModelEvent[] {
     { type: 'RETIRE' },
   ];
   if (state.matches('arming') || state.matches('active')) events.push({ type: 'EXTEND', seconds: EXTEND_SECONDS });
-  if (state.matches('retrying') || state.matches('confirming')) events.push({ type: 'JAMMED' });
+  if (state.matches('retrying') || state.matches('confirming') || state.matches('firing')) {
+    events.push({ type: 'JAMMED' });
+  }
   if (state.matches({ recovering: 'reading' })) {
     events.push(done('readEntry', null), done('readEntry', FUTURE), done('readEntry', OVERDUE), error('readEntry'));
   }
@@ -114,6 +119,7 @@ const serializeState = (state: ModelSnapshot): string =>
     state.value,
     state.context.entry?.endsAt ?? null,
     state.context.attempt,
+    state.context.jamDuringFire,
     state.context.cancelRequested,
     state.context.pendingStart,
   ]);
@@ -311,6 +317,7 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       expect(real().context.entry === null, where).toBe(state.context.entry === null);
       expect(real().context.entry?.stage, where).toBe(state.context.entry?.stage);
       expect(real().context.attempt, where).toBe(state.context.attempt);
+      expect(real().context.jamDuringFire, where).toBe(state.context.jamDuringFire);
       expect(real().context.cancelRequested, where).toBe(state.context.cancelRequested);
       expect(real().context.pendingStart !== null, where).toBe(state.context.pendingStart !== null);
       // a lock command is sent exactly when the model fires
