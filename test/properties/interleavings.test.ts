@@ -203,7 +203,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
   const jammed = new Set<LockId>();
   /** Locks whose door the host reported open (as of the end of the last step). */
   const doorOpen = new Set<LockId>();
-  /** Reports of this step, applied to `jammed` and `doorOpen` once the step has run. */
+  /** Jam and open-door reports of this step, applied once the step has run. */
   let reported: Array<() => void> = [];
   /** What relock no longer knows of a lock: its record was lost, or it was removed and re-added. */
   const forgetReports = (id: LockId) => {
@@ -307,7 +307,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           relock.reportLockState(s.lock, s.state);
           if (s.state === 'locked') mustNotLock.add(s.lock);
           else mustNotLock.delete(s.lock);
-          reported.push(() => (s.state === 'jammed' ? jammed.add(s.lock) : jammed.delete(s.lock)));
+          // a jam counts from the end of this step (a command already out is not the jam's fault); its end at once
+          if (s.state === 'jammed') reported.push(() => jammed.add(s.lock));
+          else jammed.delete(s.lock);
           // a repeated identical report changes nothing (B7), so a cancel by hand still stands
           if (s.state === 'unlocked' && changed) cancelled.delete(s.lock);
           break;
@@ -315,7 +317,9 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
         case 'door':
           if (!present.has(s.lock)) break;
           relock.reportDoorState(s.lock, s.state);
-          reported.push(() => (s.state === 'open' ? doorOpen.add(s.lock) : doorOpen.delete(s.lock)));
+          // an open door counts from the end of this step; a closed one at once (it may be locked now)
+          if (s.state === 'open') reported.push(() => doorOpen.add(s.lock));
+          else doorOpen.delete(s.lock);
           break;
         case 'autolock':
           if (!present.has(s.lock)) break;
