@@ -16,15 +16,13 @@ import { parseLockConfig } from '../../src/model/lock-config.js';
 import { boundedSimplePaths } from '../support/bounded-paths.js';
 import { relockHarness } from '../support/relock-harness.js';
 
+type Mode = 'never-while-open' | 'after-close' | 'restart-on-close';
 // one attempt: a failed fire is kept, so no retry comes in between the model's steps
-const AUTOLOCK = {
-  enabled: true,
-  dayMinutes: 60,
-  nightMinutes: 60,
-  doorMode: 'never-while-open',
-  maxAttempts: 1,
-} as const;
-const config = parseLockConfig({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: AUTOLOCK });
+const autolockIn = (doorMode: Mode) =>
+  ({ enabled: true, dayMinutes: 60, nightMinutes: 60, doorMode, afterCloseSeconds: 600, maxAttempts: 1 }) as const;
+const configIn = (doorMode: Mode) =>
+  parseLockConfig({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: autolockIn(doorMode) });
+const config = configIn('never-while-open');
 
 const noop = () => {};
 const model = lockMachine.provide({
@@ -66,7 +64,10 @@ function eventsIn(state: ModelSnapshot): ModelEvent[] {
   const events: ModelEvent[] = [
     ...['locked', 'unlocked', 'jammed', 'unknown'].map((s) => ({ type: 'LOCK_STATE', state: s })),
     ...['open', 'closed', 'unknown'].map((s) => ({ type: 'DOOR_STATE', state: s })),
-    { type: 'SET_AUTOLOCK', settings: { ...AUTOLOCK, enabled: !state.context.config.autolock.enabled } },
+    {
+      type: 'SET_AUTOLOCK',
+      settings: { ...state.context.config.autolock, enabled: !state.context.config.autolock.enabled },
+    },
   ];
   const bolt = region(state, 'bolt');
   const door = region(state, 'door');
@@ -114,11 +115,14 @@ const describePath = (steps: Array<{ event: ModelEvent }>): string =>
     .map((step) => label(step.event))
     .join(' → ') || '(initial)';
 
-async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>): Promise<void> {
+async function replay(
+  steps: Array<{ event: ModelEvent; state: ModelSnapshot }>,
+  mode: Mode = 'never-while-open',
+): Promise<void> {
   const h = await relockHarness({ actionTimeoutMs: 5_000 });
   try {
     const { relock, clock, driver } = h;
-    await relock.addLock({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: AUTOLOCK });
+    await relock.addLock({ id: 'front', name: 'Front', hasDoorSensor: true, autolock: autolockIn(mode) });
     /** Makes the real timer fire now. */
     const fireNow = async () => {
       await relock.startAutolock('front', 1);
@@ -126,6 +130,7 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
     };
     for (const [index, { event, state }] of steps.entries()) {
       const where = `step ${index} (${label(event)}) of ${describePath(steps)}`;
+      const countingBefore = index > 0 && relock.status('front').autolock === 'counting-down';
       if (event.type === 'LOCK_STATE') relock.reportLockState('front', event.state as never);
       else if (event.type === 'DOOR_STATE') relock.reportDoorState('front', event.state as never);
       else if (event.type === 'SET_AUTOLOCK')
@@ -151,12 +156,14 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       if (status.lockState === 'locked' || !status.autolockEnabled) expect(status.running, where).toBe(false);
       // a jammed lock reads as jammed whatever its timer does
       if (status.lockState === 'jammed') expect(status.autolock, where).toBe('jammed');
-      // a lock command is sent exactly for a failed fire and for a door that closes on a pending
-      // retry of a lock that is not jammed (the timer locks at once); never for anything else
+      // a lock command is sent exactly for a failed fire and, in never-while-open, for a door that
+      // closes on a pending retry of a lock that is not jammed (the timer locks at once); the other
+      // modes start a countdown then (after-close: 10 min, restart-on-close: the full hour)
       const expected = steps.slice(1, index + 1).filter((step, i) => {
         if (step.event.type === 'AUTOLOCK_FAILED') return true;
         const before = steps[i].state;
         return (
+          mode === 'never-while-open' &&
           region(before, 'retry') === 'pending' &&
           region(step.state, 'retry') === 'idle' &&
           step.event.type === 'DOOR_STATE' &&
@@ -164,6 +171,22 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
         );
       }).length;
       expect(driver.commands.length, where).toBe(expected);
+      // a door that closes moves a running countdown: from the full hour, or to the after-close delay
+      const previous = steps[index - 1]?.state;
+      const closed =
+        previous !== undefined && region(previous, 'door') === 'open' && region(state, 'door') === 'closed';
+      if (closed && countingBefore && region(previous, 'retry') === 'idle' && state.context.config.autolock.enabled) {
+        if (mode === 'restart-on-close') expect(relock.status('front').remainingSeconds, where).toBe(3600);
+        if (mode === 'after-close') expect(relock.status('front').remainingSeconds, where).toBe(600);
+      }
+      if (
+        closed &&
+        region(previous, 'retry') === 'pending' &&
+        region(previous, 'bolt') !== 'jammed' &&
+        mode !== 'never-while-open'
+      ) {
+        expect(relock.status('front').remainingSeconds, where).toBe(mode === 'after-close' ? 600 : 3600);
+      }
     }
   } finally {
     await h.relock.stop();
@@ -204,6 +227,40 @@ describe('lock, model-based', () => {
       await replay(path.steps as never);
     },
   );
+
+  // the other door modes: the same graph with their own close transitions, shortest paths
+  for (const mode of ['after-close', 'restart-on-close'] as const) {
+    const shortestIn = getShortestPaths(model, {
+      input: { config: configIn(mode) },
+      events: eventsIn as never,
+      serializeState: serializeState as never,
+      serializeEvent: serializeEvent as never,
+    });
+    // and every simple path of up to 4 steps that closes the door on an unlocked lock
+    const closing = boundedSimplePaths(model, {
+      input: { config: configIn(mode) },
+      events: eventsIn,
+      serializeState,
+      toState: (state) => region(state, 'door') === 'closed' && region(state, 'bolt') === 'unlocked',
+      maxSteps: 4,
+    }).filter((path) =>
+      path.steps.some(
+        (step, i) =>
+          i > 0 && region(path.steps[i - 1].state, 'door') === 'open' && region(step.state, 'door') === 'closed',
+      ),
+    );
+    const paths = [...shortestIn, ...closing];
+    it(`${mode}: paths close the door on a running countdown and on a pending wait`, () => {
+      expect(closing.length).toBeGreaterThan(10);
+      console.info(`lock model, ${mode}: ${shortestIn.length} shortest paths, ${closing.length} closing paths`);
+    });
+    it.each(paths.map((path) => [describePath(path.steps as never), path] as const))(
+      `${mode}, path: %s`,
+      async (_name, path) => {
+        await replay(path.steps as never, mode);
+      },
+    );
+  }
 
   // one test per path: each is small, so no verdict depends on how busy the machine is
   it.each(simple.map((path, index) => [index + 1, describePath(path.steps as never), path] as const))(
