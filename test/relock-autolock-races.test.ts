@@ -5,6 +5,7 @@
  * Written by a hostile review as probes that failed; each pins a fixed bug or a stated promise.
  */
 import { describe, expect, it } from 'vitest';
+import { EventGrammar } from './support/event-grammar.js';
 import { DOOR_OPEN, FAILED, JAMMED, lock, manualStep, of, policyBench, WARNING } from './support/policy-bench.js';
 import { MINUTE } from './support/relock-harness.js';
 
@@ -371,5 +372,358 @@ describe('secrets, restored locks and extend races', () => {
     expect(driver.commands).toEqual([]);
     await clock.advance(4 * MINUTE);
     expect(driver.commands).toHaveLength(1);
+  });
+});
+
+describe('second review: restarts, hostile entries, notices and status in odd states', () => {
+  const grammarOf = (events: { type: string }[]) => {
+    const g = new EventGrammar();
+    const wrong: string[] = [];
+    for (const e of events) {
+      const w = g.accept(e as never);
+      if (w) wrong.push(w);
+    }
+    return wrong;
+  };
+
+  it('A1 an overdue retry at a restart with maxAttempts lowered sends no command beyond maxAttempts', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ maxAttempts: 5 }));
+    first.driver.fallback = 'throw';
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(10 * MINUTE + 30_000); // attempts 1 and 2 failed; 3 due in 60 s
+    expect(first.driver.commands).toHaveLength(2);
+    await first.relock.flush();
+    await first.relock.stop();
+    first.clock.stepWallClock(5 * MINUTE); // down past the retry's time
+    const second = await restart(first, lock({ maxAttempts: 2 }));
+    second.driver.fallback = 'throw';
+    await second.clock.advance(60 * MINUTE);
+    expect(second.driver.commands).toEqual([]);
+  });
+
+  it('A2 a hostile stored retry entry with attempt 50 (maxAttempts 5) sends no command', async () => {
+    const h = await bench();
+    const now = h.clock.now();
+    h.map.seed(
+      'keyv:timer:front',
+      JSON.stringify({
+        value: { v: 2, endsAt: new Date(now - 1000).toISOString(), durationSeconds: 600, stage: 'retry', attempt: 50 },
+        expires: null,
+      }),
+    );
+    await h.relock.addLock(lock({ maxAttempts: 5 }));
+    await h.clock.advance(60 * MINUTE);
+    expect(of(h.events, 'autolock.attempt').map((e) => e.attempt)).toEqual([]);
+    expect(h.driver.commands).toEqual([]);
+  });
+
+  it('B1 jam then unlocked while the command is in flight: the accepted command is confirmed or retried, not held forever', async () => {
+    const { relock, clock, driver } = await bench();
+    await relock.addLock(lock());
+    const { step, finish } = manualStep();
+    driver.script(step);
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    relock.reportLockState('front', 'jammed');
+    await clock.advance(0);
+    relock.reportLockState('front', 'unlocked'); // jam cleared by hand: unlocked
+    await clock.advance(0);
+    finish();
+    await clock.advance(0);
+    const status = relock.status('front');
+    expect(status.lockState).toBe('unlocked');
+    expect(status.autolock).toBe('confirming');
+    await clock.advance(60_000); // no locked report: unconfirmed, retried after its backoff
+    expect(driver.commands.length).toBe(2);
+  });
+
+  it('C1 a jam during an accepted command: the events keep the grammar (held only inside an open cycle)', async () => {
+    const { relock, clock, driver, events } = await bench();
+    await relock.addLock(lock());
+    const { step, finish } = manualStep();
+    driver.script(step);
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    relock.reportLockState('front', 'jammed');
+    await clock.advance(0);
+    finish();
+    await clock.advance(MINUTE);
+    relock.reportLockState('front', 'locked');
+    await clock.advance(MINUTE);
+    expect(grammarOf(events)).toEqual([]);
+  });
+
+  it('D1 a reload while the warning notice shows: the notice is still dismissed when the command is attempted', async () => {
+    const { relock, clock, notifier } = await bench();
+    await relock.addLock(lock({ warnSeconds: 60, warnNotification: true }));
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(9 * MINUTE + 10_000);
+    expect(notifier.ids()).toEqual([WARNING]);
+    await relock.updateLock(lock({ warnSeconds: 60, warnNotification: true }));
+    await clock.advance(MINUTE);
+    expect(notifier.dismissed).toContain(WARNING);
+  });
+
+  it('D2 a restart while the warning notice shows: the notice is dismissed when the countdown ends', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ warnSeconds: 60, warnNotification: true }));
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(9 * MINUTE + 10_000);
+    expect(first.notifier.ids()).toEqual([WARNING]);
+    await first.relock.flush();
+    await first.relock.stop();
+    const second = await restart(first, lock({ warnSeconds: 60, warnNotification: true }));
+    await second.clock.advance(MINUTE);
+    expect(second.driver.commands).toHaveLength(1);
+    expect(second.notifier.dismissed).toContain(WARNING);
+  });
+
+  it('E1 after-close with afterCloseSeconds equal to the running countdown: a close never pushes a sooner end later', async () => {
+    const { relock, clock, driver } = await bench({ isDay: false }); // night: 2 min
+    await relock.addLock(lock({ doorMode: 'after-close', afterCloseSeconds: 120 }));
+    relock.reportDoorState('front', 'closed');
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(100_000);
+    relock.reportDoorState('front', 'open');
+    await clock.advance(5_000);
+    relock.reportDoorState('front', 'closed'); // at 105 s: the countdown ends at 120 s, sooner than 225 s
+    await clock.advance(15_000);
+    expect(driver.commands).toHaveLength(1);
+  });
+
+  it('F1 jammed → unknown → jammed: the jam notice (still showing) is not posted twice', async () => {
+    const { relock, clock, notifier } = await bench();
+    await relock.addLock(lock());
+    relock.reportLockState('front', 'unlocked');
+    relock.reportLockState('front', 'jammed');
+    await clock.advance(0);
+    relock.reportLockState('front', 'unknown');
+    await clock.advance(0);
+    relock.reportLockState('front', 'jammed');
+    await clock.advance(0);
+    expect(notifier.ids().filter((id) => id === JAMMED)).toHaveLength(1);
+  });
+
+  it('E1c control: afterCloseSeconds 119 keeps the sooner end (lock at 120 s)', async () => {
+    const { relock, clock, driver } = await bench({ isDay: false });
+    await relock.addLock(lock({ doorMode: 'after-close', afterCloseSeconds: 119 }));
+    relock.reportDoorState('front', 'closed');
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(100_000);
+    relock.reportDoorState('front', 'open');
+    await clock.advance(5_000);
+    relock.reportDoorState('front', 'closed');
+    await clock.advance(15_000);
+    expect(driver.commands).toHaveLength(1);
+  });
+
+  it('G1 status while a removal keeps failing: an idle autolock shows no endsAt', async () => {
+    const { relock, clock, map } = await bench();
+    await relock.addLock(lock());
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE + 5_000); // confirming
+    await relock.flush();
+    map.failNext('delete', 3);
+    relock.reportLockState('front', 'locked');
+    await clock.advance(100);
+    const status = relock.status('front');
+    expect(status.timerState).toBe('ACTIVE');
+    expect(status.autolock === 'idle' ? status.endsAt : null).toBeNull();
+    expect(status.autolock).toBe('ending');
+  });
+
+  it('G2 status after maxAttempts is lowered during retrying does not promise a retry that will not come', async () => {
+    const { relock, clock, driver } = await bench();
+    await relock.addLock(lock({ maxAttempts: 5 }));
+    driver.fallback = 'throw';
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE + 30_000); // 2 attempts made, 3rd due in 60 s
+    relock.setAutolock('front', { maxAttempts: 2 });
+    const status = relock.status('front');
+    expect(status.summary).not.toMatch(/trying again/);
+  });
+
+  it('H1 a stored confirmation wait ending in 10 years does not block the autolock of an unlocked lock for 10 years', async () => {
+    const h = await bench();
+    const now = h.clock.now();
+    h.map.seed(
+      'keyv:timer:front',
+      JSON.stringify({
+        value: {
+          v: 2,
+          endsAt: new Date(now + 10 * 365 * 24 * 3600_000).toISOString(),
+          durationSeconds: 600,
+          stage: 'confirm',
+          attempt: 1,
+        },
+        expires: null,
+      }),
+    );
+    await h.relock.addLock(lock());
+    await h.clock.advance(0);
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(3 * 60 * MINUTE);
+    expect(h.relock.status('front').autolock).not.toBe('confirming');
+  });
+
+  it('H2 an upstream-format entry { end_time, duration } is replayed', async () => {
+    const h = await bench();
+    const now = h.clock.now();
+    h.map.seed(
+      'keyv:timer:front',
+      JSON.stringify({ value: { end_time: new Date(now + 60_000).toISOString(), duration: 600 }, expires: null }),
+    );
+    await h.relock.addLock(lock());
+    await h.clock.advance(0);
+    expect(h.relock.status('front').autolock).toBe('counting-down');
+    expect(h.relock.status('front').endsAt).toBe(now + 60_000);
+  });
+
+  it('I1 a reload dropping the door sensor (no autolock block) cannot leave a door-aware mode waiting forever', async () => {
+    const { relock, clock, driver } = await bench();
+    await relock.addLock(lock({ doorMode: 'never-while-open' }));
+    relock.reportLockState('front', 'unlocked');
+    relock.reportDoorState('front', 'open');
+    await clock.advance(MINUTE);
+    let refused = false;
+    const { autolock: _a, ...noBlock } = lock();
+    await relock.updateLock({ ...noBlock, hasDoorSensor: false }).catch(() => {
+      refused = true;
+    });
+    await clock.advance(20 * MINUTE);
+    expect(refused || driver.commands.length > 0).toBe(true);
+  });
+
+  it('S1 confirm write held, locked report meanwhile: DONE and nothing on disk once released', async () => {
+    const { relock, clock, map, stored, driver } = await bench();
+    await relock.addLock(lock());
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE - 1);
+    const release = map.holdNext('set');
+    await clock.advance(1);
+    expect(relock.status('front').autolock).toBe('confirming');
+    relock.reportLockState('front', 'locked');
+    await clock.advance(0);
+    release();
+    await clock.advance(5_000);
+    await relock.flush();
+    expect(relock.status('front').timerState).toBe('DONE');
+    expect(await stored('timer:front')).toBeUndefined();
+    await clock.advance(60 * MINUTE);
+    expect(driver.commands).toHaveLength(1);
+  });
+
+  it('S2 held keep write failing, locked report, then healthy: DONE, nothing on disk', async () => {
+    const { relock, clock, map, stored, driver } = await bench();
+    await relock.addLock(lock());
+    relock.reportLockState('front', 'unlocked');
+    relock.reportLockState('front', 'jammed');
+    await clock.advance(10 * MINUTE - 1);
+    map.failNext('set', 3);
+    await clock.advance(1);
+    expect(relock.status('front').autolock).toBe('jammed');
+    relock.reportLockState('front', 'locked');
+    await clock.advance(20_000);
+    await relock.flush();
+    expect(relock.status('front').timerState).toBe('DONE');
+    expect(await stored('timer:front')).toBeUndefined();
+    expect(driver.commands).toEqual([]);
+  });
+
+  it('S3 failed keep write refused, then a restart replays the kept entry', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ maxAttempts: 1 }));
+    first.driver.fallback = 'throw';
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(10 * MINUTE - 1);
+    first.map.refuseNext('set', 1);
+    await first.clock.advance(1);
+    expect(first.relock.status('front').autolock).toBe('failed');
+    await first.relock.stop();
+    const second = await restart(first, lock({ maxAttempts: 1 }));
+    await second.clock.advance(0);
+    expect(second.driver.commands).toHaveLength(1);
+  });
+
+  it('S4 an awaited cancel during a fire whose command is accepted: nothing more is sent, nothing on disk', async () => {
+    const { relock, clock, driver, stored } = await bench();
+    await relock.addLock(lock());
+    const { step, finish } = manualStep();
+    driver.script(step);
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    const cancelling = relock.cancelAutolock('front');
+    await clock.advance(0);
+    finish();
+    await cancelling;
+    expect(await stored('timer:front')).toBeUndefined();
+    await clock.advance(60 * MINUTE);
+    expect(driver.commands).toHaveLength(1);
+    expect(relock.status('front').timerState).toBe('DONE');
+  });
+
+  it('J1 a restart whose config disables autolock does not replay the stored countdown', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(5 * MINUTE);
+    await first.relock.flush();
+    await first.relock.stop();
+    const second = await restart(first, lock({ enabled: false }));
+    await second.clock.advance(60 * MINUTE);
+    expect(second.relock.status('front').autolockEnabled).toBe(false);
+    expect(second.driver.commands).toEqual([]);
+  });
+
+  it('J2 a restart whose config disables autolock does not resume a stored retry', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.driver.fallback = 'throw';
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(10 * MINUTE + 5_000);
+    await first.relock.flush();
+    await first.relock.stop();
+    const second = await restart(first, lock({ enabled: false }));
+    await second.clock.advance(60 * MINUTE);
+    expect(second.driver.commands).toEqual([]);
+    expect(second.relock.status('front').autolock).toBe('off');
+  });
+
+  it('J3 removeLock during confirming, then re-added: status and events are clean', async () => {
+    const { relock, clock, driver, events } = await bench();
+    await relock.addLock(lock());
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    expect(relock.status('front').autolock).toBe('confirming');
+    await relock.removeLock('front');
+    await relock.addLock(lock());
+    await clock.advance(60 * MINUTE);
+    expect(relock.status('front')).toMatchObject({ timerState: 'DONE', autolock: 'idle', attempt: 0, endsAt: null });
+    expect(driver.commands).toHaveLength(1);
+    expect(of(events, 'autolock.failed')).toEqual([]);
+  });
+
+  it('N1 removeLock while the warning notice shows: the notice is dismissed (its countdown was cancelled)', async () => {
+    const { relock, clock, notifier } = await bench();
+    await relock.addLock(lock({ warnSeconds: 60, warnNotification: true }));
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(9 * MINUTE + 10_000);
+    expect(notifier.ids()).toEqual([WARNING]);
+    await relock.removeLock('front');
+    await clock.advance(0);
+    expect(notifier.dismissed).toContain(WARNING);
+  });
+
+  it('N2 removeLock while the jam and door-left-open notices show: they are dismissed', async () => {
+    const { relock, clock, notifier } = await bench();
+    await relock.addLock(lock({ doorOpenNoticeMinutes: 1 }));
+    relock.reportLockState('front', 'jammed');
+    relock.reportDoorState('front', 'open');
+    await clock.advance(2 * MINUTE);
+    expect(notifier.ids().sort()).toEqual([DOOR_OPEN, JAMMED].sort());
+    await relock.removeLock('front');
+    await clock.advance(0);
+    expect(notifier.dismissed.sort()).toEqual([DOOR_OPEN, JAMMED].sort());
   });
 });

@@ -144,9 +144,17 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
       writeEntryOnce: ({ context }) => {
         if (context.entry !== null) timers.write(context.lockId, context.entry).catch(() => {});
       },
-      skipPassedWarning: assign(({ context }) => {
-        const at = warningAt(context);
-        return { warned: at !== undefined && at <= clock.now() };
+      settleRecoveredEntry: assign(({ context }) => {
+        const entry = context.entry;
+        const now = clock.now();
+        if (entry === null || entry.stage === 'countdown') {
+          const at = warningAt(context);
+          return { warned: at !== undefined && at <= now };
+        }
+        const policy = policyOf(context.lockId);
+        const longest =
+          entry.stage === 'confirm' ? (policy.confirmSeconds ?? 0) * 1000 : retryDelayMs(policy, entry.attempt);
+        return entry.endsAt <= now + longest ? {} : { entry: { ...entry, endsAt: now + longest } };
       }),
       armEntry: assign(({ context, event }) => ({
         entry: entryStartingAt(
@@ -172,9 +180,11 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
       })),
     },
     guards: {
-      foundOverdueEntry: ({ event }) => {
+      foundOverdueEntry: ({ context, event }) => {
         const entry = recoveredEntry(event);
-        return entry !== null && entry.stage !== 'confirm' && entry.endsAt <= clock.now();
+        if (entry === null || entry.stage === 'confirm' || entry.endsAt > clock.now()) return false;
+        // a retry beyond the lock's attempts is not sent: it goes to `retrying`, which gives up at once
+        return entry.stage === 'countdown' || entry.attempt < policyOf(context.lockId).maxAttempts;
       },
       deadlineReached: ({ context }) => context.entry === null || context.entry.endsAt <= clock.now(),
       warningDue: ({ context }) => {
@@ -432,6 +442,11 @@ export class AutolockTimer {
   /** The lock reported jammed: a command waiting to be confirmed or retried is held. */
   jammed(): void {
     this.#send({ type: 'JAMMED' });
+  }
+
+  /** The lock reported locked or unlocked after a jam: a fire in flight is no longer held by it. */
+  unjammed(): void {
+    this.#send({ type: 'UNJAMMED' });
   }
 
   /** The store's error, when a wait ended because the store failed again (the timer retries on its own). */

@@ -90,7 +90,8 @@ function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
     a.doorState === b.doorState &&
     a.pendingRetry === b.pendingRetry &&
     a.jamNoticeShown === b.jamNoticeShown &&
-    a.doorNoticeShown === b.doorNoticeShown
+    a.doorNoticeShown === b.doorNoticeShown &&
+    a.warningNoticeShown === b.warningNoticeShown
   );
 }
 
@@ -214,6 +215,11 @@ export class LockRegistry {
         const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
         const previous = 'value' in record ? record.value : null;
         const entry = this.#create(config, previous, inheritAutolock[i] ?? false, unreadable.has(config.id));
+        // autolock turned off while the process was down (the stored settings had it on): as a
+        // reload that disables it, the cycle left on disk is ended, not replayed
+        const turnedOff =
+          previous?.config.autolock.enabled === true && !entry.lock.getSnapshot().context.config.autolock.enabled;
+        if (turnedOff && !fresh.has(config.id)) void entry.timer.cancel().catch(() => {});
         // a lock restored as unlocked arms its autolock once its timer has recovered (#watchTimer)
         if (fresh.has(config.id)) {
           // whatever a failed removal left behind is removed (until durable), never fired
@@ -292,6 +298,8 @@ export class LockRegistry {
     const entry = this.#entry(lockId);
     this.#entries.delete(lockId);
     let clean = true;
+    // the lock is gone for the host: notices it left showing go with it
+    entry.lock.send({ type: 'DISMISS_NOTICES' });
     const removal = (async () => {
       const record = this.#deps.locks.remove(lockId).catch(() => {
         clean = false;
@@ -349,11 +357,11 @@ export class LockRegistry {
   }
 
   #spawnLock(handoff: Handoff): LockActorRef {
-    const { jamNoticeShown, doorNoticeShown } = handoff.runtime;
+    const { jamNoticeShown, doorNoticeShown, warningNoticeShown } = handoff.runtime;
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
       systemId: `lock:${handoff.config.id}`,
-      input: { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown } },
+      input: { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown, warningNoticeShown } },
     });
     actor.start();
     const { runtime } = handoff;

@@ -16,7 +16,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logger.js';
-import { type AttemptFailure, type LockContext, lockMachine } from '../machines/lock.machine.js';
+import { type AttemptFailure, effectiveDoorMode, type LockContext, lockMachine } from '../machines/lock.machine.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
 import { type AutolockNotification, autolockNotificationId } from '../model/slug.js';
@@ -101,6 +101,8 @@ export function provideLockMachine(deps: LockActorDeps) {
     timer.start(period.seconds).catch(quietly(config.id, 'autolock start'));
   };
 
+  /** Per lock, the end of the countdown the last door close armed (`after-close`): a later close moves it. */
+  const armedByClose = new Map<string, number>();
   /**
    * Re-arms a running countdown to end `seconds` from now. `onlySooner`: unless it ends sooner
    * already, and was not itself armed by an earlier close (the latest close counts).
@@ -110,8 +112,10 @@ export function provideLockMachine(deps: LockActorDeps) {
     if (timer === undefined) return;
     const status = timer.status();
     if (status.phase !== 'arming' && status.phase !== 'active') return;
-    const endsSooner = status.endsAt !== null && status.endsAt <= deps.clock.now() + seconds * 1000;
-    if (onlySooner && endsSooner && status.durationSeconds !== seconds) return;
+    const now = deps.clock.now();
+    const endsSooner = status.endsAt !== null && status.endsAt <= now + seconds * 1000;
+    if (onlySooner && endsSooner && armedByClose.get(config.id) !== status.endsAt) return;
+    if (onlySooner) armedByClose.set(config.id, now + seconds * 1000);
     timer.start(seconds).catch(quietly(config.id, 'autolock restart'));
   };
 
@@ -125,7 +129,8 @@ export function provideLockMachine(deps: LockActorDeps) {
         const { config } = context;
         const timer = deps.timerOf(config.id);
         if (!config.autolock.enabled || timer === undefined || timer.status().state === 'FRESH') return;
-        const { doorMode, afterCloseSeconds } = config.autolock;
+        const { afterCloseSeconds } = config.autolock;
+        const doorMode = effectiveDoorMode(config);
         const seconds =
           doorMode === 'restart-on-close'
             ? autolockDurationSeconds(config, deps.daylight, deps.clock.now())
@@ -146,6 +151,10 @@ export function provideLockMachine(deps: LockActorDeps) {
       holdAutolock: ({ context }) => deps.timerOf(context.config.id)?.jammed(),
       dismissAutolockNotifications: ({ context }) => dismiss(context, 'door_open', 'door_closed', 'failed'),
       dismissWarning: ({ context }) => dismiss(context, 'warning'),
+      dismissWarningIfShown: ({ context }) => {
+        if (context.warningNoticeShown) dismiss(context, 'warning');
+      },
+      releaseAutolock: ({ context }) => deps.timerOf(context.config.id)?.unjammed(),
       dismissDoorOpen: ({ context }) => dismiss(context, 'door_open'),
       dismissDoorLeftOpen: ({ context }) => {
         if (context.doorNoticeShown) dismiss(context, 'door_open');
@@ -172,8 +181,9 @@ export function provideLockMachine(deps: LockActorDeps) {
           context,
           'door_closed',
           `${context.config.name}: door closed`,
-          context.config.autolock.doorMode === 'restart-on-close' || context.config.autolock.doorMode === 'after-close'
-            ? `The door has closed; ${context.config.name} will be locked in ${context.config.autolock.doorMode === 'after-close' ? `${context.config.autolock.afterCloseSeconds} seconds` : 'the full autolock time'}.`
+          effectiveDoorMode(context.config) === 'restart-on-close' ||
+            effectiveDoorMode(context.config) === 'after-close'
+            ? `The door has closed; ${context.config.name} will be locked in ${effectiveDoorMode(context.config) === 'after-close' ? `${context.config.autolock.afterCloseSeconds} seconds` : 'the full autolock time'}.`
             : `The door has closed; re-attempting to lock ${context.config.name}.`,
         ),
       notifyFailed: ({ context, event }) => {
@@ -226,6 +236,7 @@ export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
     pendingRetry: retry === 'pending',
     jamNoticeShown: snapshot.context.jamNoticeShown,
     doorNoticeShown: snapshot.context.doorNoticeShown,
+    warningNoticeShown: snapshot.context.warningNoticeShown,
   };
 }
 
@@ -236,6 +247,6 @@ export function autolockDecision(snapshot: LockSnapshot): AutolockDecision {
   const runtime = lockRuntimeOf(snapshot);
   if (runtime.lockState === 'locked') return 'already-locked';
   if (runtime.lockState === 'jammed') return 'jammed';
-  if (snapshot.context.config.autolock.doorMode !== 'countdown' && runtime.doorState === 'open') return 'defer';
+  if (effectiveDoorMode(snapshot.context.config) !== 'countdown' && runtime.doorState === 'open') return 'defer';
   return 'lock';
 }

@@ -84,6 +84,8 @@ export type AutolockTimerEvent =
   | { readonly type: 'CANCEL'; readonly locked?: boolean }
   /** The lock reported jammed: no command while it is. */
   | { readonly type: 'JAMMED' }
+  /** The lock reported locked or unlocked after a jam. */
+  | { readonly type: 'UNJAMMED' }
   /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
   | { readonly type: 'RETIRE' }
   /** Scheduled by the timer itself: is the next step due on the wall clock? */
@@ -200,8 +202,13 @@ export const autolockTimerMachine = setup({
     }),
     countAttempt: assign({ attempt: ({ context }) => (context.entry?.attempt ?? 0) + 1, jamDuringFire: false }),
     noteJam: assign({ jamDuringFire: true }),
-    /** A recovered countdown whose warning time has already passed is not warned again (needs the clock). */
-    skipPassedWarning: missing('action', 'skipPassedWarning'),
+    forgetJam: assign({ jamDuringFire: false }),
+    /**
+     * A recovered entry, made plausible (needs the clock and the lock's settings): a countdown whose
+     * warning time has passed is not warned again; a retry or a confirmation wait ends no later than
+     * the lock's settings allow from now (a hostile or clock-stepped entry cannot hold the lock).
+     */
+    settleRecoveredEntry: missing('action', 'settleRecoveredEntry'),
     forgetEntry: assign({ entry: null, attempt: 0 }),
     holdCancel: assign({ cancelRequested: true, pendingStart: null }),
     holdStart: assign({
@@ -290,7 +297,10 @@ export const autolockTimerMachine = setup({
   },
   guards: {
     foundNoEntry: ({ event }) => recoveredEntry(event) === null,
-    /** Whether the recovered entry's command is due (a countdown or a retry whose time has passed; needs the clock). */
+    /**
+     * Whether the recovered entry's command is due: a countdown or a retry whose time has passed
+     * (a retry only while the lock's settings allow another attempt; needs the clock).
+     */
     foundOverdueEntry: missing('guard', 'foundOverdueEntry'),
     foundRetryEntry: foundStage('retry'),
     foundConfirmEntry: foundStage('confirm'),
@@ -356,18 +366,18 @@ export const autolockTimerMachine = setup({
           {
             guard: 'foundRetryEntry',
             target: 'retrying.saved',
-            actions: ['adoptRecoveredEntry', 'emitRecovered'],
+            actions: ['adoptRecoveredEntry', 'settleRecoveredEntry', 'emitRecovered'],
           },
           {
             guard: 'foundConfirmEntry',
             target: 'confirming.saved',
-            actions: ['adoptRecoveredEntry', 'emitRecovered'],
+            actions: ['adoptRecoveredEntry', 'settleRecoveredEntry', 'emitRecovered'],
           },
           {
             target: 'active',
             actions: [
               'adoptRecoveredEntry',
-              'skipPassedWarning',
+              'settleRecoveredEntry',
               'emitRecovered',
               'cancelDeadlineCheck',
               'scheduleDeadlineCheck',
@@ -405,18 +415,18 @@ export const autolockTimerMachine = setup({
               {
                 guard: 'foundRetryEntry',
                 target: '#autolockTimer.retrying.saved',
-                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
+                actions: ['adoptRecoveredEntry', 'settleRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
               },
               {
                 guard: 'foundConfirmEntry',
                 target: '#autolockTimer.confirming.saved',
-                actions: ['adoptRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
+                actions: ['adoptRecoveredEntry', 'settleRecoveredEntry', 'resetStoreFailures', 'emitRecovered'],
               },
               {
                 target: '#autolockTimer.active',
                 actions: [
                   'adoptRecoveredEntry',
-                  'skipPassedWarning',
+                  'settleRecoveredEntry',
                   'resetStoreFailures',
                   'emitRecovered',
                   'cancelDeadlineCheck',
@@ -494,7 +504,7 @@ export const autolockTimerMachine = setup({
           // nothing was sent: the cycle is held, not fired
           { guard: 'firedIntoJam', target: 'held', actions: ['keepForReplay', 'emitHeld'] },
           // the command went out, and the lock reported jammed meanwhile: no confirmation will come
-          { guard: 'jamReported', target: 'held', actions: ['keepForReplay', 'emitFired', 'emitHeld'] },
+          { guard: 'jamReported', target: 'held', actions: ['keepForReplay', 'emitHeld'] },
           { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
           { target: 'clearing', actions: 'emitFired' },
         ],
@@ -552,6 +562,8 @@ export const autolockTimerMachine = setup({
         CANCEL: { actions: 'holdCancel' },
         START: { actions: 'holdStart' },
         JAMMED: { actions: 'noteJam' },
+        // the host reported locked or unlocked since: the jam is over, the fire's answer decides again
+        UNJAMMED: { actions: 'forgetJam' },
       },
     },
     // a failed or unconfirmed command waits out its backoff; the next attempt is on disk

@@ -48,7 +48,11 @@ export interface LockContext {
 export interface LockInput {
   readonly config: LockConfig;
   /** Notices a previous actor of this lock left showing (a reload, or the stored record at a restart). */
-  readonly notices?: { readonly jamNoticeShown: boolean; readonly doorNoticeShown: boolean };
+  readonly notices?: {
+    readonly jamNoticeShown: boolean;
+    readonly doorNoticeShown: boolean;
+    readonly warningNoticeShown: boolean;
+  };
 }
 
 /** A failed attempt of the timer, as the lock notifies it. */
@@ -77,6 +81,8 @@ export type LockEvent =
   | { readonly type: 'AUTOLOCK_WARNING'; readonly endsAt: number }
   /** The countdown a warning announced has ended, moved or been cancelled. */
   | { readonly type: 'WARNING_OVER' }
+  /** The lock is being removed: the notices it left showing are dismissed. */
+  | { readonly type: 'DISMISS_NOTICES' }
   /** Drop a pending retry: autolock disabled, or cancelled by hand. */
   | { readonly type: 'CLEAR_RETRY' }
   | { readonly type: 'RETIRE' };
@@ -100,15 +106,20 @@ const restores =
   ({ event }: { event: LockEvent }) =>
     event.type === 'RESTORE' && test(event.runtime);
 
+/** The door mode a lock acts on: a lock without a door sensor counts down (its door reports are not trusted). */
+export function effectiveDoorMode(config: LockConfig): DoorMode {
+  return config.hasDoorSensor ? config.autolock.doorMode : 'countdown';
+}
+
 const inDoorMode =
   (mode: DoorMode) =>
   ({ context }: { context: LockContext }) =>
-    context.config.autolock.enabled && context.config.autolock.doorMode === mode;
+    context.config.autolock.enabled && effectiveDoorMode(context.config) === mode;
 
 /** The bolt's transitions into `jammed`: notified and held. */
 const JAM = { target: 'jammed', actions: ['notifyJammed', 'markJamNotice', 'emitJammed', 'holdAutolock'] } as const;
 /** Leaving `jammed` for `locked` or `unlocked`: the jam is over. */
-const UNJAM = ['dismissJammed', 'forgetJamNotice', 'emitJamCleared'] as const;
+const UNJAM = ['dismissJammed', 'forgetJamNotice', 'emitJamCleared', 'releaseAutolock'] as const;
 /** The door is no longer open: its left-open notice goes. */
 const DOOR_SHUT = ['dismissDoorLeftOpen', 'forgetDoorNotice'] as const;
 /** A `locked` report: the cycle ends (a command awaiting confirmation is confirmed). */
@@ -159,6 +170,11 @@ export const lockMachine = setup({
     forgetDoorNotice: assign({ doorNoticeShown: false }),
     dismissWarning: missing('action', 'dismissWarning'),
     markWarningNotice: assign({ warningNoticeShown: true }),
+    /** Dismisses the warning notice if it is showing. */
+    dismissWarningIfShown: missing('action', 'dismissWarningIfShown'),
+    forgetNotices: assign({ jamNoticeShown: false, doorNoticeShown: false, warningNoticeShown: false }),
+    /** The lock reported locked or unlocked after a jam: a fire in flight is no longer held by it. */
+    releaseAutolock: missing('action', 'releaseAutolock'),
     forgetWarningNotice: assign({ warningNoticeShown: false }),
     adoptAutolockSettings: assign({
       config: ({ context, event }) =>
@@ -200,7 +216,7 @@ export const lockMachine = setup({
       event.type === 'SET_AUTOLOCK' &&
       event.settings.enabled &&
       event.settings.doorMode === 'countdown' &&
-      context.config.autolock.doorMode !== 'countdown',
+      effectiveDoorMode(context.config) !== 'countdown',
     /** Turns autolock on (it was off). */
     enablesAutolock: ({ context, event }) =>
       event.type === 'SET_AUTOLOCK' && event.settings.enabled && !context.config.autolock.enabled,
@@ -230,7 +246,7 @@ export const lockMachine = setup({
     lastFailure: null,
     jamNoticeShown: input.notices?.jamNoticeShown ?? false,
     doorNoticeShown: input.notices?.doorNoticeShown ?? false,
-    warningNoticeShown: false,
+    warningNoticeShown: input.notices?.warningNoticeShown ?? false,
   }),
   initial: 'live',
   states: {
@@ -259,6 +275,9 @@ export const lockMachine = setup({
         AUTOLOCK_FAILED: { guard: 'failureNeedsPerson', actions: ['rememberFailure', 'notifyFailed'] },
         AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: ['notifyWarning', 'markWarningNotice'] },
         WARNING_OVER: { guard: 'warningNoticeShown', actions: ['dismissWarning', 'forgetWarningNotice'] },
+        DISMISS_NOTICES: {
+          actions: ['dismissWarningIfShown', 'dismissJammed', 'dismissDoorLeftOpen', 'forgetNotices'],
+        },
       },
       states: {
         bolt: {
@@ -312,6 +331,8 @@ export const lockMachine = setup({
                     actions: [...UNJAM, 'ensureAutolock'],
                   },
                   { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  // jammed, unknown, jammed again: still the same jam, notified once
+                  { guard: and(['reportsJammed', 'jamNoticeShown']), target: 'jammed', actions: 'holdAutolock' },
                   { guard: 'reportsJammed', ...JAM },
                 ],
               },

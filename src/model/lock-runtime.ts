@@ -19,6 +19,8 @@ export interface LockRuntime {
   readonly jamNoticeShown: boolean;
   /** The door-left-open notice is showing: not posted again, dismissed when the door closes. */
   readonly doorNoticeShown: boolean;
+  /** The warning notice is showing: dismissed when its countdown's command is attempted, moves or ends. */
+  readonly warningNoticeShown: boolean;
 }
 
 export const INITIAL_RUNTIME: LockRuntime = Object.freeze({
@@ -27,6 +29,7 @@ export const INITIAL_RUNTIME: LockRuntime = Object.freeze({
   pendingRetry: false,
   jamNoticeShown: false,
   doorNoticeShown: false,
+  warningNoticeShown: false,
 });
 
 export function isLockState(value: unknown): value is LockState {

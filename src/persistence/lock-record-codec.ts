@@ -59,7 +59,7 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
   }
   if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
   // written since notices are tracked; a record from before has none showing
-  for (const flag of ['jamNoticeShown', 'doorNoticeShown'] as const) {
+  for (const flag of ['jamNoticeShown', 'doorNoticeShown', 'warningNoticeShown'] as const) {
     if (runtime[flag] !== undefined && typeof runtime[flag] !== 'boolean') {
       return { ok: false, reason: `invalid runtime.${flag}` };
     }
@@ -74,6 +74,7 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
         pendingRetry: runtime.pendingRetry,
         jamNoticeShown: runtime.jamNoticeShown === true,
         doorNoticeShown: runtime.doorNoticeShown === true,
+        warningNoticeShown: runtime.warningNoticeShown === true,
       }),
     },
   };

@@ -29,7 +29,8 @@ import { guardObserver } from '../ports/host-guards.js';
  * - `waiting-for-door`: the door was open at the deadline; the lock is locked when it closes;
  * - `jammed`: the lock reports jammed; no command is sent until it reports locked or unlocked;
  * - `failed`: every attempt failed; the autolock is kept and replayed at the next restart (or
- *   starts anew at the next unlock).
+ *   starts anew at the next unlock);
+ * - `ending`: the cycle is over and its stored entry is being removed (retried while the store fails).
  */
 export type AutolockPhase =
   | 'off'
@@ -41,7 +42,8 @@ export type AutolockPhase =
   | 'retrying'
   | 'waiting-for-door'
   | 'jammed'
-  | 'failed';
+  | 'failed'
+  | 'ending';
 
 export interface LockStatus {
   readonly id: string;
@@ -62,7 +64,10 @@ export interface LockStatus {
   readonly autolock: AutolockPhase;
   /** `autolock` in plain words a UI can show (stable while the phase lasts). */
   readonly summary: string;
-  /** Lock commands of the current cycle sent so far, and the most a cycle sends. */
+  /**
+   * Attempts of the current cycle made so far (each looks at the lock and sends a command if it
+   * needs one), and the most a cycle makes.
+   */
   readonly attempt: number;
   readonly attempts: number;
 }
@@ -77,6 +82,7 @@ const PHASE_OF_TIMER: Record<string, AutolockPhase> = {
   retrying: 'retrying',
   failed: 'failed',
   held: 'jammed',
+  clearing: 'ending',
 };
 
 function autolockPhase(lock: LockSnapshot, timer: TimerStatus, runtime: LockRuntime): AutolockPhase {
@@ -108,13 +114,17 @@ function summaryOf(phase: AutolockPhase, attempt: number, attempts: number, ends
     case 'confirming':
       return `Lock command accepted (${of}); waiting until ${utcTime(endsAt)} for the lock to report locked.`;
     case 'retrying':
-      return `The lock did not lock (${of}); trying again at ${utcTime(endsAt)}.`;
+      return attempt >= attempts
+        ? `The lock did not lock (${of}); no attempt is left, so the autolock is kept for a restart or the next unlock.`
+        : `The lock did not lock (${of}); trying again at ${utcTime(endsAt)}.`;
     case 'waiting-for-door':
       return 'The door is open: the lock will be locked when it closes.';
     case 'jammed':
       return 'The lock is jammed: no lock command is sent until it reports locked or unlocked. Please check the door.';
     case 'failed':
       return `Could not lock after ${attempt} attempt${attempt === 1 ? '' : 's'}: kept, and tried again after a restart or the next unlock.`;
+    case 'ending':
+      return 'The autolock is over; its stored entry is being removed.';
   }
 }
 

@@ -45,7 +45,7 @@ const model = autolockTimerMachine.provide({
     extendEntry: assign({ entry: EXTENDED, warned: false }),
     removeEntryOnce: () => {},
     writeEntryOnce: () => {},
-    skipPassedWarning: () => {},
+    settleRecoveredEntry: () => {},
   },
   guards: {
     // the model's deadline check always finds the deadline reached (the real one is replayed by the clock)

@@ -32,6 +32,7 @@ const runtime = {
   pendingRetry: true,
   jamNoticeShown: false,
   doorNoticeShown: false,
+  warningNoticeShown: false,
 } as const;
 
 describe('reload handoff rules', () => {

@@ -10,6 +10,7 @@ const runtime = {
   pendingRetry: true,
   jamNoticeShown: true,
   doorNoticeShown: false,
+  warningNoticeShown: true,
 } as const;
 
 describe('lock record codec', () => {
@@ -80,7 +81,7 @@ describe('(10.13) secrets in stored lock records', () => {
 
   it('a record written before notices were tracked reads with none showing; a flag that is not a boolean is invalid', () => {
     const encoded = encodeLockRecord({ config, runtime }) as { runtime: Record<string, unknown> };
-    const { jamNoticeShown: _jam, doorNoticeShown: _door, ...before } = encoded.runtime;
+    const { jamNoticeShown: _jam, doorNoticeShown: _door, warningNoticeShown: _warning, ...before } = encoded.runtime;
     const decoded = decodeLockRecord({ ...encoded, runtime: before });
     expect(decoded).toMatchObject({ ok: true, value: { runtime: { jamNoticeShown: false, doorNoticeShown: false } } });
     expect(decodeLockRecord({ ...encoded, runtime: { ...encoded.runtime, doorNoticeShown: 'yes' } })).toEqual({
