@@ -22,7 +22,6 @@ import { type CoordinatorActorRef, startCoordinator } from './actors/coordinator
 import { autolockDurationSeconds } from './actors/lock.actor.js';
 import type { LockRegistry } from './actors/lock-registry.js';
 import { Notifications } from './actors/notifications.js';
-import type { Persistence } from './actors/persistence.actor.js';
 import { ReportBuffer } from './actors/report-buffer.js';
 import { type Clock, systemClock } from './clock/clock.js';
 import { InvalidArgumentError, LockNotFoundError, SystemStoppedError } from './errors.js';
@@ -40,6 +39,7 @@ import {
 } from './model/lock-config.js';
 import { type DoorState, isDoorState, isLockState, type LockState } from './model/lock-runtime.js';
 import { createKeyvStore, type StoreOption } from './persistence/keyv-store.js';
+import type { Persistence } from './persistence/persistence-contract.js';
 import { describeStore, StoreOwner, validateStoreLeaseMs } from './persistence/store-owner.js';
 import { alwaysDay, type DaylightSource, type SunDaylightOptions, sunDaylight } from './ports/daylight.js';
 import { guardClock, guardDaylight, guardInspect, type HostErrorReporter, messageOf } from './ports/host-guards.js';

@@ -9,14 +9,8 @@
  */
 import type { AnyActorRef } from 'xstate';
 import { SystemStoppedError } from '../errors.js';
-import { type Sealed, seal } from '../persistence/sealed.js';
-
-export interface Reply<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export type SealedReply<T> = Sealed<Reply<T>>;
+import type { SealedReply } from '../persistence/persistence-contract.js';
+import { seal } from '../persistence/sealed.js';
 
 export function ask<T, E extends { type: string }>(
   ref: AnyActorRef,

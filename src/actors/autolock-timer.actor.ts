@@ -36,7 +36,10 @@ import {
 } from '../machines/autolock-timer.machine.js';
 import { createTimerEntry, entryStartingAt, type TimerEntry, type TimerStage } from '../persistence/timer-entry.js';
 import type { TimerStore } from '../persistence/timer-store.js';
+import { type AutolockTimerSnapshot, phaseOf, type TimerStatus, timerStatus } from '../status/timer-status.js';
 import { SnapshotWaiters } from './snapshot-waiters.js';
+
+export type { AutolockTimerSnapshot, TimerState, TimerStatus } from '../status/timer-status.js';
 
 export interface FireRequest {
   readonly lockId: string;
@@ -215,67 +218,9 @@ export type AutolockTimerLogic = ReturnType<typeof buildAutolockTimer>;
 /** `.provide()` builds a whole machine: one per set of deps, shared by all the timers using it. */
 const providedLogic = new WeakMap<AutolockTimerDeps, AutolockTimerLogic>();
 export type AutolockTimerActorRef = ActorRefFrom<AutolockTimerLogic>;
-export type AutolockTimerSnapshot = SnapshotFrom<AutolockTimerLogic>;
-
-/** The timer's state as the public API names it. ACTIVE means "an entry is durable". */
-export type TimerState = 'FRESH' | 'ARMING' | 'ACTIVE' | 'DONE';
-
-export interface TimerStatus {
-  readonly state: TimerState;
-  /** The statechart's own state name (`active`, `firing`, `failed`, ...). */
-  readonly phase: string;
-  /** Whether a fire is scheduled or in flight. */
-  readonly running: boolean;
-  /** When the next step is due: the command of a countdown or a retry, the end of a confirmation wait. */
-  readonly endsAt: number | null;
-  readonly durationSeconds: number | null;
-  readonly remainingSeconds: number | null;
-  /** Where the cycle is (null with no entry). */
-  readonly stage: TimerStage | null;
-  /** Lock commands of this cycle sent so far. */
-  readonly attempt: number;
-}
-
-function phaseOf(snapshot: AutolockTimerSnapshot): string {
-  const value = snapshot.value;
-  return typeof value === 'string' ? value : Object.keys(value)[0];
-}
-
-const STATE_OF_PHASE: Record<string, TimerState> = {
-  fresh: 'FRESH',
-  recovering: 'FRESH',
-  arming: 'ARMING',
-  active: 'ACTIVE',
-  firing: 'ACTIVE',
-  retrying: 'ACTIVE',
-  confirming: 'ACTIVE',
-  failed: 'ACTIVE',
-  held: 'ACTIVE',
-  clearing: 'ACTIVE',
-  done: 'DONE',
-  retired: 'DONE',
-};
 
 /** The phases in which a cycle's next command is coming (not counting a fire, which depends on held requests). */
 const COMING_PHASES = ['arming', 'active', 'retrying', 'confirming'] as const;
-
-/** The phases in which a lock command is scheduled or in flight. */
-const RUNNING_PHASES = new Set(['arming', 'active', 'firing', 'retrying', 'confirming']);
-
-export function timerStatus(snapshot: AutolockTimerSnapshot, now: number): TimerStatus {
-  const phase = phaseOf(snapshot);
-  const entry = snapshot.context.entry;
-  return {
-    state: STATE_OF_PHASE[phase] ?? 'DONE',
-    phase,
-    running: RUNNING_PHASES.has(phase),
-    endsAt: entry?.endsAt ?? null,
-    durationSeconds: entry?.durationSeconds ?? null,
-    remainingSeconds: entry === null ? null : Math.max(0, Math.ceil((entry.endsAt - now) / 1000)),
-    stage: entry?.stage ?? null,
-    attempt: snapshot.context.attempt,
-  };
-}
 
 /** The store operation each phase retries in its `backoff` child. */
 const RETRIED_IN_BACKOFF: Record<string, StoreOperation> = {

@@ -15,17 +15,13 @@ import { type ActorRefFrom, createActor, fromPromise, type InspectionEvent, type
 import { type CoordinatorEvent, coordinatorMachine } from '../machines/coordinator.machine.js';
 import { batchRunnerOf } from '../persistence/keyv-store.js';
 import { createLockStore } from '../persistence/lock-store.js';
+import type { Persistence } from '../persistence/persistence-contract.js';
 import { createTimerStore } from '../persistence/timer-store.js';
 import { answer } from './ask.js';
 import { indexSchedulerBySource } from './indexed-scheduler.js';
 import { type LockParent, startLockParent } from './lock-parent.actor.js';
 import { LockRegistry, type RegistryDeps } from './lock-registry.js';
-import {
-  createPersistenceLogic,
-  type Persistence,
-  type PersistenceActorRef,
-  persistenceClient,
-} from './persistence.actor.js';
+import { createPersistenceLogic, type PersistenceActorRef, persistenceClient } from './persistence.actor.js';
 
 /** The registry's ports, less the stores this module builds on the persistence actor. */
 export interface CoordinatorDeps extends Omit<RegistryDeps, 'timers' | 'locks'> {

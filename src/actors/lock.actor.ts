@@ -13,12 +13,11 @@
  *   and nothing here awaits the timer or the notifier inside a transition: failures come back
  *   as events.
  */
-import type { SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logger.js';
 import { type AttemptFailure, effectiveDoorMode, type LockContext, lockMachine } from '../machines/lock.machine.js';
+import { type LockSnapshot, lockRuntimeOf, regionState } from '../machines/lock-snapshot.js';
 import type { LockConfig } from '../model/lock-config.js';
-import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
 import { type AutolockNotification, autolockNotificationId } from '../model/slug.js';
 import type { DaylightSource } from '../ports/daylight.js';
 import type { AutolockPolicy, AutolockTimer } from './autolock-timer.actor.js';
@@ -217,29 +216,7 @@ export function provideLockMachine(deps: LockActorDeps) {
 }
 
 export type LockLogic = ReturnType<typeof provideLockMachine>;
-export type LockSnapshot = SnapshotFrom<typeof lockMachine>;
-
-/** The state of one region of a live lock (`undefined` once retired). */
-export function regionState(snapshot: LockSnapshot, region: 'bolt' | 'door' | 'retry'): string | undefined {
-  const value = snapshot.value;
-  return typeof value === 'string' ? undefined : (value as { live?: Record<string, string> }).live?.[region];
-}
-
-/** The runtime state a live lock actor is in (what a reload inherits and a restart restores). */
-export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
-  const bolt = regionState(snapshot, 'bolt');
-  const door = regionState(snapshot, 'door');
-  const retry = regionState(snapshot, 'retry');
-  return {
-    lockState: isLockState(bolt) ? bolt : 'unknown',
-    doorState: isDoorState(door) ? door : 'unknown',
-    pendingRetry: retry === 'pending',
-    jamNoticeShown: snapshot.context.jamNoticeShown,
-    doorNoticeShown: snapshot.context.doorNoticeShown,
-    warningNoticeShown: snapshot.context.warningNoticeShown,
-  };
-}
-
+export { type LockSnapshot, lockRuntimeOf, regionState } from '../machines/lock-snapshot.js';
 export type AutolockDecision = 'already-locked' | 'jammed' | 'defer' | 'lock';
 
 /** What a fire does to this lock right now. */

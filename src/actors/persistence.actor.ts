@@ -29,22 +29,20 @@ import type Keyv from 'keyv';
 import { type ActorRefFrom, fromCallback } from 'xstate';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { StoreError, type StoreOperation } from '../errors.js';
+import {
+  type BatchRunner,
+  concurrentBatch,
+  type Persistence,
+  type PersistenceEvent,
+  type ReadResult,
+  type Reply,
+  type SealedReply,
+  type StoreFailure,
+  type StoreWork,
+} from '../persistence/persistence-contract.js';
 import { type Sealed, seal } from '../persistence/sealed.js';
 import { markUnparsableValues, UnparsableValue, UnparsableValueError } from '../persistence/unparsable-value.js';
-import { ask, type Reply, type SealedReply } from './ask.js';
-
-export type PersistenceEvent =
-  | { type: 'persistence.write'; key: string; value: Sealed<unknown>; reply: SealedReply<void> }
-  | { type: 'persistence.remove'; key: string; reply: SealedReply<void> }
-  | { type: 'persistence.read'; key: string; reply: SealedReply<unknown> }
-  | { type: 'persistence.readMany'; keys: readonly string[]; reply: SealedReply<ReadResult[]> }
-  | { type: 'persistence.flush'; reply: SealedReply<void> };
-
-export interface StoreFailure {
-  readonly key: string;
-  readonly operation: StoreOperation;
-  readonly error: StoreError;
-}
+import { ask } from './ask.js';
 
 export interface PersistenceOptions {
   /** A Keyv created with `throwOnErrors: true` (see `createKeyvStore`). */
@@ -63,9 +61,6 @@ export interface PersistenceOptions {
 /** The default bound of one store call or batch. */
 export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
 
-/** One key's answer in a `readMany`: its value, or the store's error for that key alone. */
-export type ReadResult = { readonly value: unknown } | { readonly error: StoreError };
-
 type Mutation = { readonly kind: 'write'; readonly raw: unknown } | { readonly kind: 'remove' };
 
 interface Batch {
@@ -77,17 +72,6 @@ interface KeyQueue {
   inFlight?: Batch;
   pending?: Batch;
 }
-
-/** One store operation of a batch, run by a `BatchRunner`. */
-export type StoreWork = () => Promise<void>;
-
-/**
- * Runs a batch of store operations (on distinct keys) and says how each ended. The default runs
- * them side by side; a transactional store runs them in one transaction (all or nothing).
- */
-export type BatchRunner = (works: readonly StoreWork[]) => Promise<PromiseSettledResult<void>[]>;
-
-export const concurrentBatch: BatchRunner = (works) => Promise.allSettled(works.map((work) => work()));
 
 interface Flight {
   readonly key: string;
@@ -359,17 +343,6 @@ export function createPersistenceLogic(options: PersistenceOptions) {
 }
 
 export type PersistenceActorRef = ActorRefFrom<ReturnType<typeof createPersistenceLogic>>;
-
-/** The promise-returning face of the persistence actor, used by the other actors. */
-export interface Persistence {
-  write(key: string, value: unknown): Promise<void>;
-  remove(key: string): Promise<void>;
-  read(key: string): Promise<unknown>;
-  /** Reads several keys in one ask; each key answers for itself. */
-  readMany(keys: readonly string[]): Promise<ReadResult[]>;
-  /** Resolves when every operation asked so far is durable (or has failed). */
-  flush(): Promise<void>;
-}
 
 /** Wraps a persistence actor ref in the `Persistence` interface. */
 export function persistenceClient(ref: PersistenceActorRef): Persistence {

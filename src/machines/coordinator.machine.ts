@@ -16,10 +16,9 @@
  *   replies travel sealed.
  */
 import { fromCallback, fromPromise, setup } from 'xstate';
-import type { SealedReply } from '../actors/ask.js';
-import type { PersistenceEvent } from '../actors/persistence.actor.js';
 import { notProvided as missing } from '../errors.js';
 import type { LockConfig } from '../model/lock-config.js';
+import type { PersistenceEvent, SealedReply } from '../persistence/persistence-contract.js';
 import type { LockEvent } from './lock.machine.js';
 
 export type CoordinatorEvent =

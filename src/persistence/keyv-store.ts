@@ -19,8 +19,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Keyv from 'keyv';
-import { type BatchRunner, concurrentBatch } from '../actors/persistence.actor.js';
 import { InvalidArgumentError, StoreError } from '../errors.js';
+import { type BatchRunner, concurrentBatch } from './persistence-contract.js';
 
 /** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
 export type StoreOption = Keyv | string;

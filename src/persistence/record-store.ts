@@ -13,10 +13,11 @@
  *   so its reader treats it as a failed read and retries;
  * - nothing but this family's encoder writes under its prefix.
  */
-import type { Persistence } from '../actors/persistence.actor.js';
+
 import { StoreError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { Logger } from '../logger.js';
+import type { Persistence } from './persistence-contract.js';
 import { UnparsableValue } from './unparsable-value.js';
 
 /** A decoded record, or why not; `newerFormat`: written by a newer version, to be kept as it is. */

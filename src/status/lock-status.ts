@@ -13,10 +13,10 @@
  *   is computed when the status is read, and a store is not refreshed just because time passed).
  */
 import { createStore } from '@xstate/store';
-import type { TimerState, TimerStatus } from '../actors/autolock-timer.actor.js';
-import { type LockSnapshot, lockRuntimeOf } from '../actors/lock.actor.js';
+import { type LockSnapshot, lockRuntimeOf } from '../machines/lock-snapshot.js';
 import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 import { guardObserver } from '../ports/host-guards.js';
+import type { TimerState, TimerStatus } from './timer-status.js';
 
 /**
  * Where a lock's autolock is:

@@ -2,14 +2,10 @@ import fc from 'fast-check';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import {
-  type BatchRunner,
-  concurrentBatch,
-  createPersistenceLogic,
-  persistenceClient,
-} from '../../src/actors/persistence.actor.js';
+import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
 import { ManualClock, settle } from '../../src/clock/manual-clock.js';
 import { createKeyvStore } from '../../src/persistence/keyv-store.js';
+import { type BatchRunner, concurrentBatch } from '../../src/persistence/persistence-contract.js';
 import { FaultyMap } from '../support/faulty-map.js';
 
 const TIMEOUT = 10_000;
