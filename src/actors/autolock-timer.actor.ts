@@ -17,7 +17,7 @@
  *   it is needed, so a reload's new settings apply to the next step of a running cycle; without
  *   one, the timer behaves as upstream's: one command, no confirmation, no warning.
  */
-import { type ActorRefFrom, type AnyActorRef, assign, createActor, fromPromise, type SnapshotFrom } from 'xstate';
+import { type ActorRefFrom, type AnyActorRef, assign, createActor, type SnapshotFrom } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import {
   InvalidArgumentError,
@@ -128,18 +128,77 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
       stage,
       attempt: Math.max(1, context.attempt),
     });
+  /** The signal of each timer's fire in flight, aborted when its `firing` state is left. */
+  const fires = new WeakMap<AnyActorRef, AbortController>();
+  /**
+   * Sends a request's answer back to the timer as an event, unless a newer request was made since
+   * (the answer is stale) or the timer has stopped. A call that throws at once answers as a failure.
+   */
+  const request = <T>(
+    self: AnyActorRef,
+    seq: number,
+    call: () => Promise<T>,
+    done: (value: T) => AutolockTimerEvent,
+    failed: (error: string) => AutolockTimerEvent,
+  ): void => {
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const reply = (event: AutolockTimerEvent) => {
+      const now = self.getSnapshot() as AutolockTimerSnapshot;
+      if (now.status === 'active' && now.context.requestSeq === seq) self.send(event);
+    };
+    pending.then(
+      (value) => reply(done(value)),
+      (error: unknown) => reply(failed(error instanceof Error ? error.message : String(error))),
+    );
+  };
   return autolockTimerMachine.provide({
-    actors: {
-      readEntry: fromPromise<TimerEntry | null, { lockId: string }>(({ input }) => timers.read(input.lockId)),
-      writeEntry: fromPromise<void, { lockId: string; entry: TimerEntry }>(({ input }) =>
-        timers.write(input.lockId, input.entry),
-      ),
-      removeEntry: fromPromise<void, { lockId: string }>(({ input }) => timers.remove(input.lockId)),
-      fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry; attempt: number }>(
-        ({ input, signal }) => deps.fire({ lockId: input.lockId, entry: input.entry, attempt: input.attempt, signal }),
-      ),
-    },
     actions: {
+      requestRead: ({ context, self }) =>
+        request(
+          self,
+          context.requestSeq,
+          () => timers.read(context.lockId),
+          (entry) => ({ type: 'STORE_DONE', seq: context.requestSeq, entry }),
+          (error) => ({ type: 'STORE_FAILED', seq: context.requestSeq, error }),
+        ),
+      requestWrite: ({ context, self }) =>
+        request(
+          self,
+          context.requestSeq,
+          () => timers.write(context.lockId, context.entry as TimerEntry),
+          () => ({ type: 'STORE_DONE', seq: context.requestSeq }),
+          (error) => ({ type: 'STORE_FAILED', seq: context.requestSeq, error }),
+        ),
+      requestRemove: ({ context, self }) =>
+        request(
+          self,
+          context.requestSeq,
+          () => timers.remove(context.lockId),
+          () => ({ type: 'STORE_DONE', seq: context.requestSeq }),
+          (error) => ({ type: 'STORE_FAILED', seq: context.requestSeq, error }),
+        ),
+      requestFire: ({ context, self }) => {
+        const abort = new AbortController();
+        fires.set(self, abort);
+        const { lockId, attempt, requestSeq: seq } = context;
+        const entry = context.entry as TimerEntry;
+        request(
+          self,
+          seq,
+          () => deps.fire({ lockId, entry, attempt, signal: abort.signal }),
+          (outcome) => ({ type: 'FIRE_DONE', seq, outcome }),
+          (error) => ({ type: 'FIRE_FAILED', seq, error }),
+        );
+      },
+      abortFire: ({ self }) => {
+        fires.get(self)?.abort();
+        fires.delete(self);
+      },
       removeEntryOnce: ({ context }) => {
         // reported by the persistence actor when it fails; nothing is left to retry it
         timers.remove(context.lockId).catch(() => {});
@@ -197,7 +256,7 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
       attemptsLeft: ({ context }) => context.attempt < policyOf(context.lockId).maxAttempts,
       confirmationWaived: ({ context }) => policyOf(context.lockId).confirmSeconds === null,
       awaitsConfirmation: ({ context, event }) =>
-        (event as { output?: FireOutcome }).output === 'locked' && policyOf(context.lockId).confirmSeconds !== null,
+        (event as { outcome?: FireOutcome }).outcome === 'locked' && policyOf(context.lockId).confirmSeconds !== null,
     },
     delays: {
       untilDeadline: ({ context }) => {

@@ -34,7 +34,10 @@
  * - the public state is ACTIVE exactly while an entry is on disk (`active`, `firing`,
  *   `retrying`, `confirming`, `failed`, `held`, `clearing`); before that it is ARMING;
  * - a start before recovery is not accepted (FRESH has no START);
- * - a fire is one invoked actor bounded by `actionTimeout`; a CANCEL or START that arrives
+ * - every store call and every fire is a request sent by an entry action, numbered; its reply comes
+ *   back as an event (`STORE_DONE`/`STORE_FAILED`, `FIRE_DONE`/`FIRE_FAILED`), and a reply to any
+ *   request but the latest is dropped by the sender (no actor is spawned per request);
+ * - a fire is bounded by `actionTimeout` and its signal is aborted when `firing` is left; a CANCEL or START that arrives
  *   while it is in flight is held and honoured when it ends, so a cancel never races a fire; a
  *   fire that succeeds under a held cancel ends the cycle (the `fired` event says `cancelled`);
  * - a locked report (CANCEL with `locked`) ends the cycle at once wherever it is: while a
@@ -50,7 +53,7 @@
  *   nothing is emitted for a cycle that was never opened;
  * - a fire that finds its lock gone is terminal: the entry is removed and the timer is DONE.
  */
-import { and, assign, cancel, emit, fromPromise, raise, setup } from 'xstate';
+import { and, assign, cancel, emit, raise, setup } from 'xstate';
 import { notProvided as missing } from '../errors.js';
 import type { FireOutcome } from '../events.js';
 import type { TimerEntry } from '../persistence/timer-entry.js';
@@ -71,6 +74,8 @@ export interface AutolockTimerContext {
   readonly warned: boolean;
   /** The lock reported jammed while the fire was in flight: whatever the fire answers, no retry follows. */
   readonly jamDuringFire: boolean;
+  /** The number of the latest request (store call or fire): only its reply is taken. */
+  readonly requestSeq: number;
 }
 
 export type AutolockTimerEvent =
@@ -89,7 +94,13 @@ export type AutolockTimerEvent =
   /** Stops the timer for good (lock removed or system shut down); a stored entry stays. */
   | { readonly type: 'RETIRE' }
   /** Scheduled by the timer itself: is the next step due on the wall clock? */
-  | { readonly type: 'DEADLINE_CHECK' };
+  | { readonly type: 'DEADLINE_CHECK' }
+  /** The store answered request `seq` (a read answers with the entry it found). */
+  | { readonly type: 'STORE_DONE'; readonly seq: number; readonly entry?: TimerEntry | null }
+  | { readonly type: 'STORE_FAILED'; readonly seq: number; readonly error: string }
+  /** The fire of request `seq` ended: what it did, or why it failed. */
+  | { readonly type: 'FIRE_DONE'; readonly seq: number; readonly outcome: FireOutcome }
+  | { readonly type: 'FIRE_FAILED'; readonly seq: number; readonly error: string };
 
 export type AutolockTimerEmitted =
   | {
@@ -140,15 +151,14 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The entry a recovery found: from a RECOVERED event or from the readEntry actor's output. */
+/** The entry a recovery found: from a RECOVERED event or from the store's answer to the read. */
 export function recoveredEntry(event: { type: string }): TimerEntry | null {
-  const found = event as { type: string; entry?: TimerEntry | null; output?: TimerEntry | null };
-  return (event.type === 'RECOVERED' ? found.entry : found.output) ?? null;
+  return (event as { entry?: TimerEntry | null }).entry ?? null;
 }
 
 function failureReason(event: { type: string; error?: unknown }): string {
   if (event.type === 'DEADLINE_CHECK') return 'the lock did not report locked in time';
-  return event.type.startsWith('xstate.error.actor') ? errorMessage(event.error) : 'the lock action timed out';
+  return event.type === 'FIRE_FAILED' ? errorMessage(event.error) : 'the lock action timed out';
 }
 
 /** What follows a failed attempt, as the `failed` event says it. */
@@ -162,7 +172,7 @@ const foundStage =
 const outputIs =
   (outcome: FireOutcome) =>
   ({ event }: { event: { type: string } }) =>
-    (event as { output?: FireOutcome }).output === outcome;
+    (event as { outcome?: FireOutcome }).outcome === outcome;
 
 export const autolockTimerMachine = setup({
   types: {
@@ -171,15 +181,19 @@ export const autolockTimerMachine = setup({
     input: {} as AutolockTimerInput,
     emitted: {} as AutolockTimerEmitted,
   },
-  actors: {
-    readEntry: fromPromise<TimerEntry | null, { lockId: string }>(async () => missing('actor', 'readEntry')()),
-    writeEntry: fromPromise<void, { lockId: string; entry: TimerEntry }>(async () => missing('actor', 'writeEntry')()),
-    removeEntry: fromPromise<void, { lockId: string }>(async () => missing('actor', 'removeEntry')()),
-    fireAction: fromPromise<FireOutcome, { lockId: string; entry: TimerEntry; attempt: number }>(async () =>
-      missing('actor', 'fireAction')(),
-    ),
-  },
   actions: {
+    /** Numbers the next request: a reply to any earlier one is dropped. */
+    nextRequest: assign({ requestSeq: ({ context }) => context.requestSeq + 1 }),
+    /** Asks the store for the lock's entry; the answer comes back as STORE_DONE (with `entry`) or STORE_FAILED. */
+    requestRead: missing('action', 'requestRead'),
+    /** Asks the store to write the context's entry. */
+    requestWrite: missing('action', 'requestWrite'),
+    /** Asks the store to remove the lock's entry. */
+    requestRemove: missing('action', 'requestRemove'),
+    /** Performs the fire on the live lock; the answer comes back as FIRE_DONE or FIRE_FAILED. */
+    requestFire: missing('action', 'requestFire'),
+    /** Aborts the signal of the fire in flight, if any (firing was left). */
+    abortFire: missing('action', 'abortFire'),
     /** Sets a new countdown entry from START's duration (or a held start) and the clock. */
     armEntry: missing('action', 'armEntry'),
     /** Sets the entry of the retry that follows a failed attempt (its time by the lock's backoff). */
@@ -272,7 +286,7 @@ export const autolockTimerMachine = setup({
     emitFired: emit(({ context, event }) => ({
       type: 'fired' as const,
       lockId: context.lockId,
-      outcome: (event as unknown as { output: FireOutcome }).output,
+      outcome: (event as { outcome?: FireOutcome }).outcome ?? 'missing',
       attempt: context.attempt,
       cancelled: context.cancelRequested,
       // set after armConfirmEntry, in the same transition
@@ -346,6 +360,7 @@ export const autolockTimerMachine = setup({
     lastError: null,
     warned: false,
     jamDuringFire: false,
+    requestSeq: 0,
   }),
   initial: 'fresh',
   on: { RETIRE: '.retired' },
@@ -391,11 +406,9 @@ export const autolockTimerMachine = setup({
       on: { CANCEL: { actions: 'holdCancel' } },
       states: {
         reading: {
-          invoke: {
-            id: 'readEntry',
-            src: 'readEntry',
-            input: ({ context }) => ({ lockId: context.lockId }),
-            onDone: [
+          entry: ['nextRequest', 'requestRead'],
+          on: {
+            STORE_DONE: [
               {
                 guard: 'foundNoEntry',
                 target: '#autolockTimer.done',
@@ -434,7 +447,7 @@ export const autolockTimerMachine = setup({
                 ],
               },
             ],
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         backoff: {
@@ -449,12 +462,10 @@ export const autolockTimerMachine = setup({
       initial: 'writing',
       states: {
         writing: {
-          invoke: {
-            id: 'writeEntry',
-            src: 'writeEntry',
-            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: '#autolockTimer.active', actions: 'resetStoreFailures' },
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          entry: ['nextRequest', 'requestWrite'],
+          on: {
+            STORE_DONE: { target: '#autolockTimer.active', actions: 'resetStoreFailures' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
@@ -489,16 +500,11 @@ export const autolockTimerMachine = setup({
       },
     },
     firing: {
-      entry: ['countAttempt', 'emitAttempt'],
-      invoke: {
-        id: 'fireAction',
-        src: 'fireAction',
-        input: ({ context }) => ({
-          lockId: context.lockId,
-          entry: context.entry as TimerEntry,
-          attempt: context.attempt,
-        }),
-        onDone: [
+      entry: ['countAttempt', 'emitAttempt', 'nextRequest', 'requestFire'],
+      // a fire abandoned (timeout, stop, a state left) has its signal aborted
+      exit: 'abortFire',
+      on: {
+        FIRE_DONE: [
           // a cancel or a start held during the fire decides what follows (clearing re-arms a held start)
           { guard: 'requestHeld', target: 'clearing', actions: ['emitFired', 'dropHeldCancel'] },
           // nothing was sent: the cycle is held, not fired
@@ -508,7 +514,7 @@ export const autolockTimerMachine = setup({
           { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
           { target: 'clearing', actions: 'emitFired' },
         ],
-        onError: [
+        FIRE_FAILED: [
           {
             guard: 'cancelHeld',
             target: 'clearing',
@@ -532,6 +538,11 @@ export const autolockTimerMachine = setup({
           },
           { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
         ],
+        CANCEL: { actions: 'holdCancel' },
+        START: { actions: 'holdStart' },
+        JAMMED: { actions: 'noteJam' },
+        // the host reported locked or unlocked since: the jam is over, the fire's answer decides again
+        UNJAMMED: { actions: 'forgetJam' },
       },
       after: {
         actionTimeout: [
@@ -558,25 +569,16 @@ export const autolockTimerMachine = setup({
           { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
         ],
       },
-      on: {
-        CANCEL: { actions: 'holdCancel' },
-        START: { actions: 'holdStart' },
-        JAMMED: { actions: 'noteJam' },
-        // the host reported locked or unlocked since: the jam is over, the fire's answer decides again
-        UNJAMMED: { actions: 'forgetJam' },
-      },
     },
     // a failed or unconfirmed command waits out its backoff; the next attempt is on disk
     retrying: {
       initial: 'writing',
       states: {
         writing: {
-          invoke: {
-            id: 'writeRetry',
-            src: 'writeEntry',
-            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: 'saved', actions: 'resetStoreFailures' },
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          entry: ['nextRequest', 'requestWrite'],
+          on: {
+            STORE_DONE: { target: 'saved', actions: 'resetStoreFailures' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
@@ -604,12 +606,10 @@ export const autolockTimerMachine = setup({
       initial: 'writing',
       states: {
         writing: {
-          invoke: {
-            id: 'writeConfirm',
-            src: 'writeEntry',
-            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: 'saved', actions: 'resetStoreFailures' },
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          entry: ['nextRequest', 'requestWrite'],
+          on: {
+            STORE_DONE: { target: 'saved', actions: 'resetStoreFailures' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         // the entry's write failed: a timer retired now writes it once more (a restart resumes this step)
@@ -653,12 +653,10 @@ export const autolockTimerMachine = setup({
       },
       states: {
         keeping: {
-          invoke: {
-            id: 'keepEntry',
-            src: 'writeEntry',
-            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: 'kept', actions: 'resetStoreFailures' },
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          entry: ['nextRequest', 'requestWrite'],
+          on: {
+            STORE_DONE: { target: 'kept', actions: 'resetStoreFailures' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         backoff: {
@@ -677,12 +675,10 @@ export const autolockTimerMachine = setup({
       },
       states: {
         keeping: {
-          invoke: {
-            id: 'keepHeldEntry',
-            src: 'writeEntry',
-            input: ({ context }) => ({ lockId: context.lockId, entry: context.entry as TimerEntry }),
-            onDone: { target: 'kept', actions: 'resetStoreFailures' },
-            onError: { target: 'backoff', actions: 'countStoreFailure' },
+          entry: ['nextRequest', 'requestWrite'],
+          on: {
+            STORE_DONE: { target: 'kept', actions: 'resetStoreFailures' },
+            STORE_FAILED: { target: 'backoff', actions: 'countStoreFailure' },
           },
         },
         backoff: {
@@ -696,21 +692,17 @@ export const autolockTimerMachine = setup({
       initial: 'removing',
       states: {
         removing: {
-          invoke: {
-            id: 'removeEntry',
-            src: 'removeEntry',
-            input: ({ context }) => ({ lockId: context.lockId }),
-            onDone: [
+          entry: ['nextRequest', 'requestRemove'],
+          on: {
+            STORE_DONE: [
               { guard: 'startHeld', target: '#autolockTimer.arming', actions: ['resetStoreFailures', 'armEntry'] },
               { target: '#autolockTimer.done', actions: ['resetStoreFailures', 'forgetEntry', 'dropHeldRequests'] },
             ],
-            onError: [
+            STORE_FAILED: [
               // a new start's write supersedes the removal (the store applies them in order)
               { guard: 'startHeld', target: '#autolockTimer.arming', actions: ['countStoreFailure', 'armEntry'] },
               { target: 'backoff', actions: ['countStoreFailure', 'dropHeldRequests'] },
             ],
-          },
-          on: {
             CANCEL: { actions: 'holdCancel' },
             START: { actions: 'holdStart' },
           },

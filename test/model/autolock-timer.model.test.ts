@@ -51,13 +51,12 @@ const model = autolockTimerMachine.provide({
     // the model's deadline check always finds the deadline reached (the real one is replayed by the clock)
     deadlineReached: () => true,
     foundOverdueEntry: ({ event }) => {
-      const found = event as { entry?: TimerEntry | null; output?: TimerEntry | null };
-      return (found.entry ?? found.output) === OVERDUE;
+      return (event as { entry?: TimerEntry | null }).entry === OVERDUE;
     },
     warningDue: () => false,
     confirmationWaived: () => false,
     attemptsLeft: ({ context }) => context.attempt < POLICY.maxAttempts,
-    awaitsConfirmation: ({ event }) => (event as { output?: FireOutcome }).output === 'locked',
+    awaitsConfirmation: ({ event }) => (event as { outcome?: FireOutcome }).outcome === 'locked',
   },
   delays: { untilDeadline: 1_000, actionTimeout: ACTION_TIMEOUT },
 });
@@ -65,8 +64,17 @@ const model = autolockTimerMachine.provide({
 type ModelSnapshot = SnapshotFrom<typeof model>;
 type ModelEvent = { type: string; [key: string]: unknown };
 
-const done = (id: string, output?: unknown): ModelEvent => ({ type: `xstate.done.actor.${id}`, output });
-const error = (id: string): ModelEvent => ({ type: `xstate.error.actor.${id}`, error: new Error('store down') });
+/** The store's answer to the request in flight (the machine drops a stale one at the sender). */
+const stored = (state: ModelSnapshot, entry?: TimerEntry | null): ModelEvent => ({
+  type: 'STORE_DONE',
+  seq: state.context.requestSeq,
+  ...(entry === undefined ? {} : { entry }),
+});
+const storeFailed = (state: ModelSnapshot): ModelEvent => ({
+  type: 'STORE_FAILED',
+  seq: state.context.requestSeq,
+  error: 'store down',
+});
 const after = (delay: string, path: string): ModelEvent => ({ type: `xstate.after.${delay}.autolockTimer.${path}` });
 
 function eventsIn(state: ModelSnapshot): ModelEvent[] {
@@ -87,29 +95,32 @@ function eventsIn(state: ModelSnapshot): ModelEvent[] {
     events.push({ type: 'JAMMED' });
   }
   if (state.matches({ recovering: 'reading' })) {
-    events.push(done('readEntry', null), done('readEntry', FUTURE), done('readEntry', OVERDUE), error('readEntry'));
+    events.push(stored(state, null), stored(state, FUTURE), stored(state, OVERDUE), storeFailed(state));
   }
   if (state.matches({ recovering: 'backoff' })) events.push(after('storeRetry', 'recovering.backoff'));
-  if (state.matches({ arming: 'writing' })) events.push(done('writeEntry'), error('writeEntry'));
+  const writing = [
+    { arming: 'writing' },
+    { failed: 'keeping' },
+    { held: 'keeping' },
+    { clearing: 'removing' },
+  ] as const;
+  if (writing.some((child) => state.matches(child))) events.push(stored(state), storeFailed(state));
   if (state.matches({ arming: 'backoff' })) events.push(after('storeRetry', 'arming.backoff'));
   for (const step of ['retrying', 'confirming'] as const) {
-    const id = step === 'retrying' ? 'writeRetry' : 'writeConfirm';
-    if (state.matches({ [step]: 'writing' })) events.push(done(id), error(id));
+    if (state.matches({ [step]: 'writing' })) events.push(stored(state), storeFailed(state));
     if (state.matches({ [step]: 'backoff' })) events.push(after('storeRetry', `${step}.backoff`));
   }
   if ((['arming', 'active', 'retrying', 'confirming'] as const).some((step) => state.matches(step))) {
     events.push({ type: 'DEADLINE_CHECK' });
   }
   if (state.matches('firing')) {
-    events.push(done('fireAction', 'locked'), done('fireAction', 'missing'), done('fireAction', 'jammed'));
-    events.push(error('fireAction'));
+    const seq = state.context.requestSeq;
+    for (const outcome of ['locked', 'missing', 'jammed'] as const) events.push({ type: 'FIRE_DONE', seq, outcome });
+    events.push({ type: 'FIRE_FAILED', seq, error: 'jammed' });
     events.push(after('actionTimeout', 'firing'));
   }
-  if (state.matches({ clearing: 'removing' })) events.push(done('removeEntry'), error('removeEntry'));
   if (state.matches({ clearing: 'backoff' })) events.push(after('storeRetry', 'clearing.backoff'));
-  if (state.matches({ failed: 'keeping' })) events.push(done('keepEntry'), error('keepEntry'));
   if (state.matches({ failed: 'backoff' })) events.push(after('storeRetry', 'failed.backoff'));
-  if (state.matches({ held: 'keeping' })) events.push(done('keepHeldEntry'), error('keepHeldEntry'));
   if (state.matches({ held: 'backoff' })) events.push(after('storeRetry', 'held.backoff'));
   return events;
 }
@@ -156,7 +167,7 @@ function label(event: ModelEvent): string {
       : kind === undefined
         ? event.type
         : `${kind.split('.')[0]} ${rest}`;
-  const found = (event.entry ?? event.output) as unknown;
+  const found = (event.entry ?? event.outcome) as unknown;
   const detail =
     found === FUTURE
       ? '(future)'
@@ -206,13 +217,6 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
       await h.clock.advance(0);
       while (inside() && h.map.settleNext(op, fail)) await h.clock.advance(0);
     };
-    const reading = () => real().matches({ recovering: 'reading' });
-    const writing = () => real().matches({ arming: 'writing' });
-    const clearing = () => real().matches({ clearing: 'removing' });
-    const keeping = () => real().matches({ failed: 'keeping' });
-    const keepingHeld = () => real().matches({ held: 'keeping' });
-    const writingRetry = () => real().matches({ retrying: 'writing' });
-    const writingConfirm = () => real().matches({ confirming: 'writing' });
 
     for (const [index, { event, state }] of steps.entries()) {
       const where = `step ${index} (${label(event)}) of ${describePath(steps)}`;
@@ -248,55 +252,21 @@ async function replay(steps: Array<{ event: ModelEvent; state: ModelSnapshot }>)
         case 'RETIRE':
           timer.retire();
           break;
-        case 'xstate.done.actor.readEntry':
-          await seedStore((event.output as TimerEntry | null) ?? null);
-          await settleAll('get', false, reading);
+        case 'STORE_DONE':
+        case 'STORE_FAILED': {
+          // the request the model's previous state made: a read, a removal or a write
+          const before = steps[index - 1]?.state as ModelSnapshot;
+          const fail = event.type === 'STORE_FAILED';
+          const op = before.matches('recovering') ? 'get' : before.matches('clearing') ? 'delete' : 'set';
+          if (op === 'get' && !fail) await seedStore((event.entry as TimerEntry | null) ?? null);
+          if (op === 'delete') removeFailed = fail;
+          await settleAll(op, fail, () => real().matches(before.value as never));
           break;
-        case 'xstate.error.actor.readEntry':
-          await settleAll('get', true, reading);
+        }
+        case 'FIRE_DONE':
+          fires.at(-1)?.resolve(event.outcome as FireOutcome);
           break;
-        case 'xstate.done.actor.writeEntry':
-          await settleAll('set', false, writing);
-          break;
-        case 'xstate.error.actor.writeEntry':
-          await settleAll('set', true, writing);
-          break;
-        case 'xstate.done.actor.keepEntry':
-          await settleAll('set', false, keeping);
-          break;
-        case 'xstate.error.actor.keepEntry':
-          await settleAll('set', true, keeping);
-          break;
-        case 'xstate.done.actor.keepHeldEntry':
-          await settleAll('set', false, keepingHeld);
-          break;
-        case 'xstate.error.actor.keepHeldEntry':
-          await settleAll('set', true, keepingHeld);
-          break;
-        case 'xstate.done.actor.writeRetry':
-          await settleAll('set', false, writingRetry);
-          break;
-        case 'xstate.error.actor.writeRetry':
-          await settleAll('set', true, writingRetry);
-          break;
-        case 'xstate.done.actor.writeConfirm':
-          await settleAll('set', false, writingConfirm);
-          break;
-        case 'xstate.error.actor.writeConfirm':
-          await settleAll('set', true, writingConfirm);
-          break;
-        case 'xstate.done.actor.removeEntry':
-          removeFailed = false;
-          await settleAll('delete', false, clearing);
-          break;
-        case 'xstate.error.actor.removeEntry':
-          removeFailed = true;
-          await settleAll('delete', true, clearing);
-          break;
-        case 'xstate.done.actor.fireAction':
-          fires.at(-1)?.resolve(event.output as FireOutcome);
-          break;
-        case 'xstate.error.actor.fireAction':
+        case 'FIRE_FAILED':
           fires.at(-1)?.reject(new Error('jammed'));
           break;
         case 'DEADLINE_CHECK':
