@@ -5,23 +5,30 @@
  * - per key, operations apply in the order they were asked; a key has at most one operation in
  *   flight, so a write never overtakes a later remove or the reverse, even when the store answers
  *   out of order;
- * - operations on distinct keys travel in batches, one batch at a time; on a transactional store
- *   a batch is one transaction, so 10,000 timer writes cost a few commits, not 10,000;
+ * - operations on distinct keys travel in batches, one batch at a time, handed to the batch runner
+ *   as data (`StoreOp`); on a `sqlite://` store relock opened a batch is one transaction of one
+ *   multi-row upsert and one multi-key delete, so 10,000 timer writes cost a few commits, not
+ *   10,000, and it is all or nothing (every operation of a failed transaction is failed and
+ *   reported; its askers retry as after any failure); elsewhere each operation is its own keyv
+ *   call and fails alone;
  * - queued writes and removes of one key coalesce to the latest; every asker is answered when
  *   the operation that superseded theirs is durable;
  * - a read of a key with a queued or in-flight operation answers with what will be on disk
  *   (read-your-writes); other reads go to the store, which must throw on errors; a value the
  *   store holds but cannot deserialize is answered as an `UnparsableValue`, never as a failure;
+ * - a `readMany` answers each key as a `read` of it would; the keys it sends to the store go in
+ *   one bulk read where the store has one (a `sqlite://` store relock opened: one query), else
+ *   one `get` per key (keyv's `getMany` turns a failed get into `undefined` on Map-like stores);
  * - a store failure is reported (key, operation, cause) and rejects only its askers; the queue
  *   goes on, it never wedges; a `set` that resolves `false` is a failure, and so is a `delete`
  *   that resolves `false` while the key can still be read (one that found nothing is not);
- * - every store call (get, set, delete) and every batch is bounded by `storeTimeoutMs` on the
- *   injected clock: one that has not answered by then is a failure like any other (reported, its
+ * - every store call (get, set, delete, an operation of a batch, a bulk read) is bounded by
+ *   `storeTimeoutMs` on the injected clock (operations of a batch that share one promise share
+ *   one bound): one that has not answered by then is a failure like any other (reported, its
  *   askers rejected), so a hanging store never wedges the queue, `flush()` or a read;
- * - a key whose call timed out may still be written by it later, so it takes no operation (its
- *   queued and new askers fail at once, and so does a read of it) until that call, and the batch
- *   that made it, have really answered: a late write never overtakes a later one; other keys go
- *   on in the next batch;
+ * - a key whose operation timed out may still be written by it later, so it takes no operation
+ *   (its queued and new askers fail at once, and so does a read of it) until that operation has
+ *   really answered: a late write never overtakes a later one; other keys go on in the next batch;
  * - once the actor has stopped, none of its timeouts is left on the clock;
  * - values travel sealed, so an inspector never sees what is written (lock records hold PINs).
  */
@@ -29,18 +36,19 @@ import type Keyv from 'keyv';
 import { type ActorRefFrom, fromCallback } from 'xstate';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { StoreError, type StoreOperation } from '../errors.js';
-import {
-  type BatchRunner,
-  concurrentBatch,
-  type Persistence,
-  type PersistenceEvent,
-  type ReadResult,
-  type Reply,
-  type SealedReply,
-  type StoreFailure,
-  type StoreWork,
+import { batchRunnerOf, bulkReaderOf, keyvBatch } from '../persistence/keyv-store.js';
+import type {
+  BatchRunner,
+  BulkReader,
+  Persistence,
+  PersistenceEvent,
+  ReadResult,
+  Reply,
+  SealedReply,
+  StoreFailure,
+  StoreOp,
 } from '../persistence/persistence-contract.js';
-import { type Sealed, seal } from '../persistence/sealed.js';
+import { seal } from '../persistence/sealed.js';
 import { markUnparsableValues, UnparsableValue, UnparsableValueError } from '../persistence/unparsable-value.js';
 import { ask } from './ask.js';
 
@@ -50,12 +58,14 @@ export interface PersistenceOptions {
   /** The clock the store-call timeouts run on (the system's clock). */
   readonly clock: Clock;
   readonly onStoreError: (failure: StoreFailure) => void;
-  /** How long a store call (get, set, delete) or a batch may take before it counts as failed (default 10 s). */
+  /** How long a store call (get, set, delete, an operation of a batch, a bulk read) may take before it counts as failed (default 10 s). */
   readonly storeTimeoutMs?: number;
   /** Most operations in one batch (default 512). */
   readonly batchSize?: number;
-  /** How a batch runs (default: side by side; `sqlite://` stores: one transaction). */
-  readonly batch?: BatchRunner;
+  /** How a batch runs (default: `batchRunnerOf(store)`, one transaction on a `sqlite://` store relock opened, else `keyvBatch`). */
+  readonly batch?: BatchRunner | undefined;
+  /** How a `readMany` reads the store (default: `bulkReaderOf(store)`, one query on a `sqlite://` store relock opened, else one `get` per key). */
+  readonly bulkRead?: BulkReader | undefined;
 }
 
 /** The default bound of one store call or batch. */
@@ -83,8 +93,6 @@ interface Flight {
   answered: boolean;
 }
 
-const noop = (): void => {};
-
 /** A store call or batch that did not answer in time: it may still land later. */
 class StoreTimeout extends Error {
   constructor(ms: number) {
@@ -96,7 +104,8 @@ class StoreTimeout extends Error {
 /** Builds the persistence actor logic bound to one store. */
 export function createPersistenceLogic(options: PersistenceOptions) {
   const batchSize = options.batchSize ?? 512;
-  const runBatch = options.batch ?? concurrentBatch;
+  const runBatch = options.batch ?? batchRunnerOf(options.store) ?? keyvBatch(options.store);
+  const bulkRead = options.bulkRead ?? bulkReaderOf(options.store);
   const { clock } = options;
   const timeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   markUnparsableValues(options.store);
@@ -160,30 +169,35 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       }
     };
 
-    const apply = async (key: string, mutation: Mutation): Promise<void> => {
-      if (mutation.kind === 'write') {
-        // an adapter may say no by resolving false: that write is not durable
-        if ((await options.store.set(key, mutation.raw)) === false) throw new Error('the store refused the write');
-      }
-      // a delete resolves false when the key was not there; an adapter that says no the same way
-      // still holds the value, so a false is checked with a read (an entry left behind would fire again)
-      else if ((await options.store.delete(key)) === false && (await options.store.get(key)) !== undefined) {
-        throw new Error('the store refused the delete');
-      }
-    };
+    const opOf = ({ key, batch: { mutation } }: Flight): StoreOp =>
+      mutation.kind === 'write' ? { kind: 'write', key, raw: mutation.raw } : { kind: 'remove', key };
 
-    /** The store call of one flight, bounded; `started` and `answered` follow the real call. */
-    const work =
-      (flight: Flight): StoreWork =>
-      () => {
-        const call = apply(flight.key, flight.batch.mutation);
-        const answered = (): void => {
-          flight.answered = true;
-        };
-        // registered before the bound, so `answered` is true when the bounded work settles
-        flight.call = call.then(answered, answered);
-        return bounded(call);
-      };
+    /** Runs a batch: one bounded promise per flight; flights that share a call share its bound. */
+    const run = (flights: readonly Flight[]): Promise<PromiseSettledResult<void>[]> => {
+      let calls: ReadonlyArray<Promise<void>>;
+      try {
+        calls = runBatch(flights.map(opOf));
+      } catch (error) {
+        calls = flights.map(() => Promise.reject(error));
+      }
+      const bounds = new Map<Promise<void>, Promise<void>>();
+      return Promise.allSettled(
+        flights.map((flight, i) => {
+          const call = calls[i] ?? Promise.reject(new Error('the batch gave no outcome'));
+          const answered = (): void => {
+            flight.answered = true;
+          };
+          // registered before the bound, so `answered` is true when the bounded call settles
+          flight.call = call.then(answered, answered);
+          let bound = bounds.get(call);
+          if (bound === undefined) {
+            bound = bounded(call);
+            bounds.set(call, bound);
+          }
+          return bound;
+        }),
+      );
+    };
 
     const take = (): Flight[] => {
       const flights: Flight[] = [];
@@ -214,16 +228,9 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       landed.then(release, release);
     };
 
-    const land = (flight: Flight, outcome: PromiseSettledResult<void>, batchLanded: Promise<void> | null): void => {
+    const land = (flight: Flight, outcome: PromiseSettledResult<void>): void => {
       const { key, queue, batch } = flight;
       queue.inFlight = undefined;
-      // a call that has not answered (or a batch that may still make it) can land later
-      const landed =
-        batchLanded !== null
-          ? batchLanded.then(() => flight.call)
-          : flight.call !== undefined && !flight.answered
-            ? flight.call
-            : null;
       if (outcome.status === 'fulfilled') {
         if (queue.pending !== undefined) ready.add(key);
         else queues.delete(key);
@@ -232,7 +239,8 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       }
       const error = fail(batch.mutation.kind, key, outcome.reason);
       for (const reply of batch.replies) reply.reject(error);
-      if (landed !== null) holdUntil(key, queue, landed);
+      // a call that has not answered (it timed out) can still land later
+      if (flight.call !== undefined && !flight.answered) holdUntil(key, queue, flight.call);
       else if (queue.pending !== undefined) ready.add(key);
       else queues.delete(key);
     };
@@ -242,22 +250,9 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       draining = true;
       while (ready.size > 0 && !stopped) {
         const flights = take();
-        const run = Promise.resolve().then(() => runBatch(flights.map(work)));
-        let outcomes: PromiseSettledResult<void>[];
-        let batchLanded: Promise<void> | null = null;
-        try {
-          outcomes = await bounded(run);
-        } catch (error) {
-          outcomes = flights.map(() => ({ status: 'rejected', reason: error }));
-          // a batch that did not answer may still run its calls: its keys wait for it
-          if (error instanceof StoreTimeout) batchLanded = run.then(noop, noop);
-        }
+        const outcomes = await run(flights);
         for (const [i, flight] of flights.entries()) {
-          land(
-            flight,
-            outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') },
-            batchLanded,
-          );
+          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') });
         }
       }
       draining = false;
@@ -283,30 +278,69 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       kick();
     };
 
-    const read = (key: string): Promise<unknown> => {
-      if (unsettled.has(key)) {
-        return Promise.reject(fail('read', key, new Error('an earlier store call of this key has not returned')));
-      }
+    const held = (key: string): StoreError =>
+      fail('read', key, new Error('an earlier store call of this key has not returned'));
+
+    /** What a read of `key` answers without the store, if anything: a queued write or remove, or a held key. */
+    const known = (key: string): { value: unknown } | { error: StoreError } | undefined => {
+      if (unsettled.has(key)) return { error: held(key) };
       const queue = queues.get(key);
       const latest = queue?.pending?.mutation ?? queue?.inFlight?.mutation;
-      if (latest !== undefined) return Promise.resolve(latest.kind === 'write' ? latest.raw : undefined);
-      // one get per key: keyv's getMany turns a failed get into `undefined` on Map-like stores
-      return bounded(options.store.get(key)).catch((cause: unknown) => {
-        // the store answered, with a value that cannot be deserialized: corrupt, not a failed read
-        if (cause instanceof UnparsableValueError) return new UnparsableValue(cause.reason);
-        throw fail('read', key, cause);
-      });
+      if (latest === undefined) return undefined;
+      return { value: latest.kind === 'write' ? latest.raw : undefined };
     };
 
-    const readMany = (keys: readonly string[]): Promise<ReadResult[]> =>
-      Promise.all(
-        keys.map((key) =>
-          read(key).then(
-            (value): ReadResult => ({ value }),
-            (error: StoreError): ReadResult => ({ error }),
-          ),
-        ),
+    /** A value the store answered with, or the reason it could not: unparsable is an answer, not a failure. */
+    const answerOf = (key: string, outcome: PromiseSettledResult<unknown>): ReadResult => {
+      if (outcome.status === 'fulfilled') return { value: outcome.value };
+      // the store answered, with a value that cannot be deserialized: corrupt, not a failed read
+      if (outcome.reason instanceof UnparsableValueError) return { value: new UnparsableValue(outcome.reason.reason) };
+      return { error: fail('read', key, outcome.reason) };
+    };
+
+    const fromStore = (key: string): Promise<ReadResult> =>
+      bounded(options.store.get(key)).then(
+        (value): ReadResult => ({ value }),
+        (reason: unknown) => answerOf(key, { status: 'rejected', reason }),
       );
+
+    const read = async (key: string): Promise<unknown> => {
+      const result = known(key) ?? (await fromStore(key));
+      if ('error' in result) throw result.error;
+      return result.value;
+    };
+
+    const readMany = async (keys: readonly string[]): Promise<ReadResult[]> => {
+      const results: ReadResult[] = [];
+      const asked: number[] = [];
+      for (const [i, key] of keys.entries()) {
+        const result = known(key);
+        if (result === undefined) asked.push(i);
+        else results[i] = result;
+      }
+      if (bulkRead === undefined || asked.length < 2) {
+        await Promise.all(
+          asked.map(async (i) => {
+            results[i] = await fromStore(keys[i] as string);
+          }),
+        );
+        return results;
+      }
+      const askedKeys = asked.map((i) => keys[i] as string);
+      let outcomes: PromiseSettledResult<unknown>[];
+      try {
+        outcomes = await bounded(Promise.resolve().then(() => bulkRead(askedKeys)));
+      } catch (reason) {
+        outcomes = askedKeys.map(() => ({ status: 'rejected', reason }));
+      }
+      for (const [n, i] of asked.entries()) {
+        results[i] = answerOf(
+          askedKeys[n] as string,
+          outcomes[n] ?? { status: 'rejected', reason: new Error('the bulk read gave no answer') },
+        );
+      }
+      return results;
+    };
 
     receive((event) => {
       switch (event.type) {

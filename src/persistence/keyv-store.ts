@@ -5,8 +5,12 @@
  * - every store relock uses throws on errors (`throwOnErrors`): keyv's default turns a failing
  *   `get` into `undefined`, which would read as "no timer" and silently drop an autolock;
  * - the default is an in-memory Keyv that still JSON-serializes, as a durable store would;
- * - on a `sqlite://` store relock opened, the persistence actor writes each batch in one
- *   transaction (`batchRunnerOf`); a host's own Keyv gets one write per operation; `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
+ * - on a `sqlite://` store relock opened, the persistence actor writes each batch as one
+ *   transaction of bulk SQL in keyv's own format (`batchRunnerOf`, `sqlite-bulk.ts`) and reads
+ *   many keys with one query (`bulkReaderOf`); any other store (a host's own Keyv, memory) gets
+ *   one keyv call per operation (`keyvBatch`): a `set` that resolves `false` is a failure, and so
+ *   is a `delete` that resolves `false` while the key can still be read (one that found nothing is
+ *   not); `sqlite://<file>` opens `@keyv/sqlite` in WAL mode with
  *   `synchronous=NORMAL` (durable across a process crash; one fsync per checkpoint, not per write);
  * - `sqlite://<file>` creates the file's folder when it is missing; a file that still cannot be
  *   opened (unwritable folder, a folder in the file's place) raises `StoreError('open', url)`
@@ -20,7 +24,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import Keyv from 'keyv';
 import { InvalidArgumentError, StoreError } from '../errors.js';
-import { type BatchRunner, concurrentBatch } from './persistence-contract.js';
+import type { BatchRunner, BulkReader, StoreOp } from './persistence-contract.js';
+import { sqliteBulk } from './sqlite-bulk.js';
 
 /** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
 export type StoreOption = Keyv | string;
@@ -82,16 +87,16 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
       if (opening.get(key) === settled) opening.delete(key);
     }
     const keyv = new Keyv({ store: adapter, throwOnErrors: true, namespace: 'relock' });
-    batchRunners.set(
-      keyv,
-      sqliteTransaction((sql) => adapter.query(sql)),
-    );
+    const bulk = sqliteBulk(keyv, adapter);
+    batchRunners.set(keyv, bulk.batch);
+    bulkReaders.set(keyv, bulk.read);
     return keyv;
   }
   throw new InvalidArgumentError('store', option, "a Keyv instance, 'memory', or a sqlite:// URL");
 }
 
 const batchRunners = new WeakMap<Keyv, BatchRunner>();
+const bulkReaders = new WeakMap<Keyv, BulkReader>();
 
 /** The open under way of each `sqlite://` file in this process (see `createKeyvStore`). */
 const opening = new Map<string, Promise<void>>();
@@ -101,26 +106,25 @@ export function batchRunnerOf(store: Keyv): BatchRunner | undefined {
   return batchRunners.get(store);
 }
 
-/**
- * A batch as one SQLite transaction: all of it is durable, or none of it is (every operation of
- * a failed batch is reported and retried by its asker).
- */
-export function sqliteTransaction(query: (sql: string) => Promise<unknown>): BatchRunner {
-  return async (works) => {
-    if (works.length < 2) return concurrentBatch(works);
-    await query('BEGIN IMMEDIATE');
-    const outcomes = await Promise.allSettled(works.map((work) => work()));
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed === undefined) {
-      try {
-        await query('COMMIT');
-        return outcomes;
-      } catch (error) {
-        await query('ROLLBACK').catch(() => {});
-        throw error;
-      }
-    }
-    await query('ROLLBACK').catch(() => {});
-    return works.map(() => failed);
-  };
+/** How the persistence actor should read many keys of `store`: one query on a store relock opened on SQLite. */
+export function bulkReaderOf(store: Keyv): BulkReader | undefined {
+  return bulkReaders.get(store);
+}
+
+/** One keyv call per operation: a `set` or a `delete` that says no is a failure of that operation. */
+async function applyOne(store: Keyv, op: StoreOp): Promise<void> {
+  if (op.kind === 'write') {
+    // an adapter may say no by resolving false: that write is not durable
+    if ((await store.set(op.key, op.raw)) === false) throw new Error('the store refused the write');
+  }
+  // a delete resolves false when the key was not there; an adapter that says no the same way
+  // still holds the value, so a false is checked with a read (an entry left behind would fire again)
+  else if ((await store.delete(op.key)) === false && (await store.get(op.key)) !== undefined) {
+    throw new Error('the store refused the delete');
+  }
+}
+
+/** The default batch runner: each operation its own keyv call, side by side; each fails alone. */
+export function keyvBatch(store: Keyv): BatchRunner {
+  return (ops) => ops.map((op) => applyOne(store, op));
 }
