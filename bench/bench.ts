@@ -1,314 +1,222 @@
 /**
- * `npm run bench`: relock against the bare minimum, in one run, on the same machine.
+ * `npm run bench`: relock beside the bare baseline and the XState floor, in one run, on the same
+ * machine, at 10,000 locks.
  *
- * The baseline is the simplest code that could keep autolocks: a Map of setTimeout handles
- * writing straight to the same keyv store (one awaited write per timer, no queue, no actors).
- * Each workload runs for both on the in-memory store and on @keyv/sqlite (WAL, synchronous
- * NORMAL), and the table is printed and written to bench/results.json. A script, not a test:
- * it measures and prints.
+ * - bare baseline (`baseline.ts`): a Map of setTimeout handles, one keyv call per write;
+ * - XState floor (`floor.ts`): the smallest honest statechart per lock (one actor, a delayed event
+ *   for the deadline, every store call an event to one shared store actor that replies with one);
+ * - relock, with its defaults, driven as a host drives it.
+ * Every workload (`workloads.ts`) runs each side on the in-memory Keyv and on @keyv/sqlite (WAL,
+ * synchronous NORMAL) as `createKeyvStore` opens them (W3 and W4: in memory), prints the three
+ * columns and the ratios relock ÷ baseline and relock ÷ floor, checks the issue-12 targets, and
+ * writes bench/results.json. A script, not a test: it measures and prints.
+ *
+ * Options (for profiling one part: `node --cpu-prof .tmp/build/bench/bench.js --only W2 --store
+ * sqlite --side relock`; a filtered run writes no results.json):
+ *   --only W1,W2,W3,W4,W5,R   workloads (R: the resource checks of resources.ts)
+ *   --store memory|sqlite     --side baseline|floor|relock     --locks N (default 10000)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type Keyv from 'keyv';
-import { systemClock } from '../src/clock/clock.js';
-import { createKeyvStore } from '../src/persistence/keyv-store.js';
-import { encodeTimerEntry } from '../src/persistence/timer-codec.js';
-import { createTimerEntry } from '../src/persistence/timer-entry.js';
-import { createRelock, type Relock } from '../src/relock.js';
 import { resourceRows } from './resources.js';
+import { checkSeed } from './sides.js';
+import { cleanUp, fmt, openStore, printTable, SIDES, type SideName, type StoreKind } from './support.js';
+import { type Row, w1, w2, w3, w4, w5 } from './workloads.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const dir = mkdtempSync(join(tmpdir(), 'relock-bench-'));
-let fileNo = 0;
-type StoreKind = 'memory' | 'sqlite';
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+const only = option('only')?.split(',');
+const stores = (option('store')?.split(',') ?? ['memory', 'sqlite']) as StoreKind[];
+const sides = (option('side')?.split(',') ?? [...SIDES]) as SideName[];
+const n = Number(option('locks') ?? 10_000);
+const filtered = only !== undefined || option('store') !== undefined || option('side') !== undefined || n !== 10_000;
+const wanted = (workload: string) => only === undefined || only.includes(workload);
 
-interface Counted {
-  store: Keyv;
-  ops: () => number;
+const ratio = (row: Row, of: SideName): number | null => {
+  const relock = row.sides.relock?.value;
+  const other = row.sides[of]?.value;
+  return relock === undefined || other === undefined || other === 0 ? null : relock / other;
+};
+
+interface Target {
+  readonly name: string;
+  readonly measured: string;
+  readonly met: boolean | null;
 }
 
-async function openStore(kind: StoreKind, file?: string): Promise<Counted> {
-  const store = await createKeyvStore(
-    kind === 'memory' ? 'memory' : `sqlite://${file ?? join(dir, `s${fileNo++}.sqlite`)}`,
+function targets(rows: readonly Row[]): Target[] {
+  const find = (workload: Row['workload'], store: StoreKind) =>
+    rows.find((row) => row.workload === workload && row.store === store && row.locks === 10_000);
+  const list: Target[] = [];
+  const add = (name: string, value: number | null | undefined, limit: number, measured: (v: number) => string) =>
+    list.push(
+      value === null || value === undefined
+        ? { name, measured: 'not measured', met: null }
+        : { name, measured: measured(value), met: value <= limit },
+    );
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  const w1m = find('W1', 'memory');
+  const w1s = find('W1', 'sqlite');
+  const w2s = find('W2', 'sqlite');
+  const w3m = find('W3', 'memory');
+  const w4m = find('W4', 'memory');
+  const w5m = find('W5', 'memory');
+  const w5s = find('W5', 'sqlite');
+  add('W1 memory: relock ≤ 1.5× the XState floor', w1m && ratio(w1m, 'floor'), 1.5, x);
+  add('W1 sqlite: relock ≤ 0.5× the bare baseline', w1s && ratio(w1s, 'baseline'), 0.5, x);
+  add('W2 sqlite: relock < 0.5 s with lock records', w2s?.sides.relock?.value, 499.999, (v) => `${fmt(v)} ms`);
+  add(
+    'W3: relock p99 < 10 ms with ≥ 10 s head-room',
+    w3m?.problems.some((problem) => problem.startsWith('relock') && problem.includes('head-room'))
+      ? Number.POSITIVE_INFINITY
+      : w3m?.sides.relock?.value,
+    9.999,
+    (v) => `${fmt(v, 1)} ms`,
   );
-  let ops = 0;
-  for (const method of ['get', 'set', 'delete'] as const) {
-    const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
-    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      ops++;
-      return original(...args);
-    };
-  }
-  return { store, ops: () => ops };
+  add('W4: relock < 6 KB heap per lock', w4m?.sides.relock?.value, 5_999.999, (v) => `${fmt(v)} B`);
+  add('W5 memory: relock within 2× of the XState floor', w5m && ratio(w5m, 'floor'), 2, x);
+  add('W5 sqlite: relock ≤ 1.5× the bare baseline', w5s && ratio(w5s, 'baseline'), 1.5, x);
+  return list;
 }
 
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `lock-${i}`);
-const configs = (n: number) => ids(n).map((id) => ({ id, name: id, autolock: { enabled: true, dayMinutes: 60 } }));
-const time = async (work: () => Promise<unknown>): Promise<number> => {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-};
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-/** The bare baseline: a Map of setTimeout handles and one awaited keyv write per timer. */
-class Baseline {
-  readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  constructor(
-    readonly store: Keyv,
-    readonly onFire: (id: string, endsAt: number) => void = () => {},
-  ) {}
-  start(id: string, seconds: number): Promise<unknown> {
-    const entry = createTimerEntry({ endsAt: Date.now() + seconds * 1000, durationSeconds: seconds });
-    clearTimeout(this.timers.get(id));
-    this.timers.set(
-      id,
-      setTimeout(() => {
-        this.timers.delete(id);
-        this.onFire(id, entry.endsAt);
-        void this.store.delete(`timer:${id}`);
-      }, entry.endsAt - Date.now()),
-    );
-    return this.store.set(`timer:${id}`, encodeTimerEntry(entry));
-  }
-  cancel(id: string): Promise<unknown> {
-    clearTimeout(this.timers.get(id));
-    this.timers.delete(id);
-    return this.store.delete(`timer:${id}`);
-  }
-  async recover(all: string[]): Promise<void> {
-    await Promise.all(
-      all.map(async (id) => {
-        const raw = (await this.store.get(`timer:${id}`)) as { endsAt: string; durationSeconds: number } | undefined;
-        if (raw === undefined) return;
-        const endsAt = Date.parse(raw.endsAt);
-        this.timers.set(
-          id,
-          setTimeout(() => this.onFire(id, endsAt), Math.max(0, endsAt - Date.now())),
-        );
-      }),
-    );
-  }
-  stop(): void {
-    for (const handle of this.timers.values()) clearTimeout(handle);
-  }
-}
-
-async function relockOn(store: Keyv, onCommand: (id: string) => void = () => {}): Promise<Relock> {
-  return createRelock({
-    store,
-    clock: systemClock,
-    logger: quiet,
-    driver: {
-      async lock(lock) {
-        onCommand(lock.id);
-      },
-    },
-  });
-}
-
-const rows: Array<Record<string, string | number>> = [];
-const record = (row: Record<string, string | number>) => {
-  rows.push(row);
-  console.log(Object.values(row).join('\t'));
-};
-/** A row comparing two timings of one workload. */
-const compare = (
-  workload: string,
-  store: StoreKind,
-  locks: number,
-  baseMs: number,
-  relockMs: number,
-  relockOps: number | '',
-) =>
-  record({
-    workload,
-    store,
-    locks,
-    baseline_ms: Math.round(baseMs),
-    relock_ms: Math.round(relockMs),
-    ratio: +(relockMs / baseMs).toFixed(2),
-    baseline_ops: locks,
-    relock_ops: relockOps,
-  });
-
-/** W1: start 10,000 autolocks, every entry durable. */
-async function w1(kind: StoreKind, n: number) {
-  const base = await openStore(kind);
-  const baseline = new Baseline(base.store);
-  const baseMs = await time(() => Promise.all(ids(n).map((id) => baseline.start(id, 3600))));
-  baseline.stop();
-  const mine = await openStore(kind);
-  const relock = await relockOn(mine.store);
-  await relock.addLocks(configs(n));
-  await relock.flush();
-  const before = mine.ops();
-  const relockMs = await time(() => Promise.all(ids(n).map((id) => relock.startAutolock(id, 3600))));
-  const relockOps = mine.ops() - before;
-  await relock.stop();
-  compare('W1 start, durable', kind, n, baseMs, relockMs, relockOps);
-  return { base, mine };
-}
-
-/** W2: recovery of stored entries in a new system, until every timer is scheduled. */
-async function w2(kind: StoreKind, n: number) {
-  const file = join(dir, `w2-${kind}-${n}-${fileNo++}.sqlite`);
-  const seeded = await openStore(kind, file);
-  const seeder = new Baseline(seeded.store);
-  await Promise.all(ids(n).map((id) => seeder.start(id, 3600)));
-  seeder.stop();
-  const baseline = new Baseline(seeded.store);
-  const baseMs = await time(() => baseline.recover(ids(n)));
-  baseline.stop();
-  const relock = await relockOn(seeded.store);
-  const relockMs = await time(() => relock.addLocks(configs(n)));
-  const active = ids(n).filter((id) => relock.status(id).running).length;
-  await relock.stop();
-  if (active !== n) throw new Error(`W2: only ${active} of ${n} timers recovered`);
-  compare('W2 recover', kind, n, baseMs, relockMs, '');
-}
-
-function percentiles(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
-}
-
-/** W3: 10,000 timers ending within the same few seconds (3 to 6 s from now), on the real clock. */
-async function w3(kind: StoreKind, n: number) {
-  const secondsOf = (i: number) => 3 + (i % 4);
-  const base = await openStore(kind);
-  const baseLate: number[] = [];
-  const baseline = new Baseline(base.store, (_id, endsAt) => baseLate.push(Date.now() - endsAt));
-  await Promise.all(ids(n).map((id, i) => baseline.start(id, secondsOf(i))));
-  while (baseLate.length < n) await new Promise((resolve) => setTimeout(resolve, 50));
-  baseline.stop();
-  const mine = await openStore(kind);
-  const late: number[] = [];
-  const ends = new Map<string, number>();
-  const relock = await relockOn(mine.store, (id) => late.push(Date.now() - (ends.get(id) ?? Number.NaN)));
-  await relock.addLocks(configs(n));
-  await Promise.all(ids(n).map((id, i) => relock.startAutolock(id, secondsOf(i))));
-  for (const id of ids(n)) ends.set(id, relock.status(id).endsAt ?? Number.NaN);
-  while (late.length < n) await new Promise((resolve) => setTimeout(resolve, 50));
-  await relock.stop();
-  const b = percentiles(baseLate);
-  const r = percentiles(late);
-  record({
-    workload: 'W3 lateness ms p50/p99/max',
-    store: kind,
-    locks: n,
-    baseline_ms: `${b.p50}/${b.p99}/${b.max}`,
-    relock_ms: `${r.p50}/${r.p99}/${r.max}`,
-    ratio: '',
-    baseline_ops: '',
-    relock_ops: '',
-  });
-}
-
-/** W4: memory per lock with running timers (needs --expose-gc). */
-async function w4(n: number) {
-  gc();
-  const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage().rss;
-  const base = await openStore('memory');
-  const baseline = new Baseline(base.store);
-  await Promise.all(ids(n).map((id) => baseline.start(id, 3600)));
-  gc();
-  const baseHeap = (process.memoryUsage().heapUsed - heap0) / n;
-  baseline.stop();
-  base.store.clear();
-  gc();
-  const heap1 = process.memoryUsage().heapUsed;
-  const rss1 = process.memoryUsage().rss;
-  const mine = await openStore('memory');
-  const relock = await relockOn(mine.store);
-  await relock.addLocks(configs(n));
-  await Promise.all(ids(n).map((id) => relock.startAutolock(id, 3600)));
-  gc();
-  const heap = (process.memoryUsage().heapUsed - heap1) / n;
-  const rss = (process.memoryUsage().rss - Math.min(rss0, rss1)) / n;
-  await relock.stop();
-  record({
-    workload: 'W4 bytes per lock (heap; rss)',
-    store: 'memory',
-    locks: n,
-    baseline_ms: Math.round(baseHeap),
-    relock_ms: `${Math.round(heap)}; ${Math.round(rss)}`,
-    ratio: +(heap / baseHeap).toFixed(2),
-    baseline_ops: '',
-    relock_ops: '',
-  });
-}
-
-/** W5: lock and unlock reports per second through the coordinator, with timer persistence. */
-async function w5(kind: StoreKind, n: number, reports: number) {
-  const base = await openStore(kind);
-  const baseline = new Baseline(base.store);
-  const baseMs = await time(async () => {
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < reports; i++) {
-      const id = `lock-${i % n}`;
-      pending.push(Math.floor(i / n) % 2 === 0 ? baseline.start(id, 3600) : baseline.cancel(id));
+function print(rows: readonly Row[]): void {
+  const cell = (row: Row, side: SideName) => {
+    const measure = row.sides[side];
+    if (measure === undefined) return '–';
+    if (row.workload === 'W3') {
+      const d = measure.detail ?? {};
+      return `${d.p50_ms} / ${d.p99_ms} / ${d.max_ms}`;
     }
-    await Promise.all(pending);
-  });
-  baseline.stop();
-  const mine = await openStore(kind);
-  const relock = await relockOn(mine.store);
-  await relock.addLocks(configs(n));
-  await relock.flush();
-  const relockMs = await time(async () => {
-    for (let i = 0; i < reports; i++) {
-      relock.reportLockState(`lock-${i % n}`, Math.floor(i / n) % 2 === 0 ? 'unlocked' : 'locked');
+    return fmt(measure.value, row.unit === 'ms' && measure.value < 10 ? 1 : 0);
+  };
+  const ops = (row: Row) =>
+    SIDES.map((side) => {
+      const o = row.sides[side]?.ops;
+      if (o === undefined) return '–';
+      return row.store === 'sqlite' ? `${fmt(o.keyv)} (${fmt(o.sql)} sql)` : fmt(o.keyv);
+    }).join(' / ');
+  const x = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`);
+  printTable(
+    [
+      'workload',
+      'store',
+      'unit',
+      'baseline',
+      'XState floor',
+      'relock',
+      'relock÷base',
+      'relock÷floor',
+      'store ops b / f / r',
+    ],
+    rows.map((row) => [
+      row.workload,
+      row.store,
+      row.workload === 'W3' ? 'ms p50/p99/max' : row.unit,
+      cell(row, 'baseline'),
+      cell(row, 'floor'),
+      cell(row, 'relock'),
+      x(ratio(row, 'baseline')),
+      x(ratio(row, 'floor')),
+      ops(row),
+    ]),
+  );
+  for (const row of rows) {
+    for (const side of SIDES) {
+      const detail = row.sides[side]?.detail;
+      if (detail !== undefined && row.workload !== 'W5')
+        console.log(`  ${row.workload} ${row.store} ${side}: ${JSON.stringify(detail)}`);
     }
-    await new Promise((resolve) => setImmediate(resolve));
-    await relock.flush();
-  });
-  await relock.stop();
-  record({
-    workload: 'W5 reports/s',
-    store: kind,
-    locks: n,
-    baseline_ms: Math.round(reports / (baseMs / 1000)),
-    relock_ms: Math.round(reports / (relockMs / 1000)),
-    ratio: +(baseMs / relockMs).toFixed(2),
-    baseline_ops: reports,
-    relock_ops: '',
-  });
+    for (const problem of row.problems) console.log(`  ${row.workload} ${row.store} PROBLEM: ${problem}`);
+  }
+}
+
+function gitState(): { commit: string; dirty: string[] } {
+  try {
+    const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- src', { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: [] };
+  }
 }
 
 const started = performance.now();
-console.log(
-  ['workload', 'store', 'locks', 'baseline', 'relock', 'relock/baseline', 'baseline ops', 'relock ops'].join('\t'),
-);
-for (const kind of ['memory', 'sqlite'] as const) {
-  await w1(kind, 10_000);
-  await w2(kind, 10_000);
-  await w5(kind, 10_000, 20_000);
-}
-await w3('memory', 10_000);
-await w4(10_000);
-for (const n of [1_000, 50_000]) {
-  await w1('memory', n);
-  await w2('memory', n);
-}
-await w1('sqlite', 1_000);
-await w2('sqlite', 1_000);
-const resources = await resourceRows();
-const seconds = (performance.now() - started) / 1000;
+const git = gitState();
 const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
+  /** The machine is shared: the 1-minute load average when the run began and when it ended. */
+  loadStart: +(loadavg()[0] ?? 0).toFixed(2),
+  loadEnd: 0,
 };
-writeFileSync(
-  new URL('./results.json', import.meta.url).pathname.replace('/.tmp/build', ''),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, seconds, rows, resources }, null, 2)}\n`,
+console.log(
+  `relock bench, ${new Date().toISOString()}, commit ${git.commit}${git.dirty.length > 0 ? ` + ${git.dirty.length} uncommitted files in src/` : ''}, ` +
+    `${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}, load ${machine.loadStart}, ${n.toLocaleString('en-US')} locks`,
 );
-console.log(`done in ${seconds.toFixed(0)} s on ${machine.cpus} × ${machine.cpu}, node ${machine.node}`);
-rmSync(dir, { recursive: true, force: true });
+
+let seedCheck: string | null = 'not run';
+if (wanted('W2')) {
+  seedCheck = await checkSeed(await openStore('memory'), await openStore('memory'));
+  console.log(
+    seedCheck === null
+      ? 'W2 seed: the lock records and timer entries seeded agree with what a relock system writes'
+      : `W2 seed DIFFERS from what relock writes: ${seedCheck}`,
+  );
+}
+
+const rows: Row[] = [];
+const run = async (row: Promise<Row>) => {
+  const done = await row;
+  rows.push(done);
+  const short = (side: SideName) => {
+    const measure = done.sides[side];
+    return measure === undefined ? '–' : fmt(measure.value, 1);
+  };
+  console.log(
+    `${done.workload} ${done.store}: baseline ${short('baseline')}, floor ${short('floor')}, relock ${short('relock')} ${done.unit}`,
+  );
+};
+for (const kind of stores) {
+  if (wanted('W1')) await run(w1(kind, n, sides));
+  if (wanted('W2')) await run(w2(kind, n, sides));
+  if (wanted('W5')) await run(w5(kind, n, sides));
+}
+if (wanted('W3') && stores.includes('memory')) await run(w3('memory', n, sides));
+if (wanted('W4')) await run(w4(n, sides));
+
+console.log('');
+print(rows);
+const checked = targets(rows);
+console.log('');
+printTable(
+  ['target (10,000 locks)', 'measured', 'met'],
+  checked.map((target) => [target.name, target.measured, target.met === null ? '–' : target.met ? 'yes' : 'NO']),
+);
+console.log('W6 (linear to 100,000 locks): npm run bench:scale');
+
+const resources = wanted('R') ? await resourceRows() : [];
+const seconds = (performance.now() - started) / 1000;
+machine.loadEnd = +(loadavg()[0] ?? 0).toFixed(2);
+console.log(
+  `done in ${seconds.toFixed(0)} s; load average ${machine.loadStart} at the start, ${machine.loadEnd} at the end`,
+);
+if (!filtered) {
+  writeFileSync(
+    new URL('./results.json', import.meta.url).pathname.replace('/.tmp/build', ''),
+    `${JSON.stringify(
+      { date: new Date().toISOString(), git, machine, seconds, seedCheck, rows, targets: checked, resources },
+      null,
+      2,
+    )}\n`,
+  );
+}
+cleanUp();
 process.exit(0);
