@@ -132,7 +132,7 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
   const fires = new WeakMap<AnyActorRef, AbortController>();
   /**
    * Sends a request's answer back to the timer as an event, unless a newer request was made since
-   * (the answer is stale) or the timer has stopped. A call that throws at once answers as a failure.
+   * (the answer is stale) or the timer has stopped. A call that throws answers as a failure.
    */
   const request = <T>(
     self: AnyActorRef,
@@ -141,12 +141,9 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
     done: (value: T) => AutolockTimerEvent,
     failed: (error: string) => AutolockTimerEvent,
   ): void => {
-    let pending: Promise<T>;
-    try {
-      pending = call();
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
+    // made after the timer's transition, as an invoked actor would start: a fire's own events
+    // (a deferral, a lock command) come after the timer's `attempt`
+    const pending = Promise.resolve().then(call);
     const reply = (event: AutolockTimerEvent) => {
       const now = self.getSnapshot() as AutolockTimerSnapshot;
       if (now.status === 'active' && now.context.requestSeq === seq) self.send(event);
