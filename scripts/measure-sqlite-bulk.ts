@@ -5,7 +5,8 @@
  * - write, default batches: every write asked together, the default `batchSize` (512);
  * - readMany: one `readMany` of every key (what recovery asks);
  * - keyv getMany: keyv's own `getMany` of the same keys, for reference.
- * Each figure is the median of `runs` runs (default 5), each on a fresh file in a temp folder.
+ * Each figure is the median of `runs` runs (default 5) after one warm-up run, each on a fresh file
+ * in a temp folder.
  * A measurement, not a test: the numbers go into BENCHMARKS.md by hand.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -99,6 +100,7 @@ async function timeKeyvGetMany(): Promise<number> {
 }
 
 async function median(measure: () => Promise<number>): Promise<string> {
+  await measure(); // warm-up: JIT and file-system caches
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await measure());
   times.sort((a, b) => a - b);

@@ -251,9 +251,7 @@ export function createPersistenceLogic(options: PersistenceOptions) {
       while (ready.size > 0 && !stopped) {
         const flights = take();
         const outcomes = await run(flights);
-        for (const [i, flight] of flights.entries()) {
-          land(flight, outcomes[i] ?? { status: 'rejected', reason: new Error('the batch gave no outcome') });
-        }
+        for (const [i, flight] of flights.entries()) land(flight, outcomes[i] as PromiseSettledResult<void>);
       }
       draining = false;
       settleFlushes();

@@ -5,12 +5,12 @@ import { createActor } from 'xstate';
 import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
 import { ManualClock, settle } from '../../src/clock/manual-clock.js';
 import { createKeyvStore, keyvBatch } from '../../src/persistence/keyv-store.js';
-import type { BatchRunner } from '../../src/persistence/persistence-contract.js';
+import type { BatchRunner, BulkReader } from '../../src/persistence/persistence-contract.js';
 import { FaultyMap } from '../support/faulty-map.js';
 
 const TIMEOUT = 10_000;
 
-async function persistenceOn(map: FaultyMap, extra: { batch?: BatchRunner; store?: Keyv } = {}) {
+async function persistenceOn(map: FaultyMap, extra: { batch?: BatchRunner; bulkRead?: BulkReader; store?: Keyv } = {}) {
   const store = extra.store ?? (await createKeyvStore(new Keyv({ store: map })));
   const failures: string[] = [];
   const clock = new ManualClock();
@@ -188,6 +188,48 @@ describe('persistence actor', () => {
     await expect(persistence.write('k', 1)).rejects.toMatchObject({ code: 'SYSTEM_STOPPED' });
   });
 
+  it('a batch runner sees the operations as data: the latest of each key, in the order the keys became ready', async () => {
+    const map = new FaultyMap();
+    const seen: unknown[] = [];
+    const store = await createKeyvStore(new Keyv({ store: map }));
+    const batch: BatchRunner = (ops) => {
+      seen.push(ops);
+      return keyvBatch(store)(ops);
+    };
+    const { persistence } = await persistenceOn(map, { batch, store });
+    await Promise.all([persistence.write('a', 1), persistence.remove('b'), persistence.write('a', 2)]);
+    expect(seen).toEqual([
+      [
+        { kind: 'write', key: 'a', raw: 2 },
+        { kind: 'remove', key: 'b' },
+      ],
+    ]);
+  });
+
+  it('a batch runner that throws, or gives no outcome for an operation, fails those operations; the queue goes on', async () => {
+    const map = new FaultyMap();
+    const store = await createKeyvStore(new Keyv({ store: map }));
+    let mode: 'throw' | 'short' | 'fine' = 'throw';
+    const batch: BatchRunner = (ops) => {
+      if (mode === 'throw') throw new Error('runner broke');
+      const calls = keyvBatch(store)(ops);
+      return mode === 'short' ? calls.slice(1) : calls;
+    };
+    const { persistence, failures } = await persistenceOn(map, { batch, store });
+    await expect(persistence.write('a', 1)).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'a' });
+    mode = 'short';
+    const [first, second] = await Promise.allSettled([persistence.write('a', 1), persistence.write('b', 1)]);
+    expect(first?.status).toBe('fulfilled');
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { key: 'b', message: expect.stringMatching(/no outcome/) },
+    });
+    mode = 'fine';
+    await persistence.write('b', 2);
+    expect(await store.get('b')).toBe(2);
+    expect(failures).toEqual(['write:a', 'write:b']);
+  });
+
   it('values travel sealed: an event shows no stored value', async () => {
     const map = new FaultyMap();
     const store = await createKeyvStore(new Keyv({ store: map }));
@@ -257,6 +299,30 @@ describe('persistence actor', () => {
       await expect(read).rejects.toMatchObject({ code: 'STORE_ERROR', key: 'k', operation: 'read' });
       expect(await many).toEqual([{ value: undefined }]);
       expect(failures).toEqual(['read:k']);
+    });
+
+    it('(10.8) a bulk read that never answers fails each key it asked for after the timeout; queued keys answer at once', async () => {
+      const map = new FaultyMap();
+      let calls = 0;
+      const bulkRead: BulkReader = () => {
+        calls++;
+        return new Promise(() => {});
+      };
+      const { persistence, failures, clock } = await persistenceOn(map, { bulkRead });
+      const pending = persistence.write('queued', 'soon');
+      const many = persistence.readMany(['a', 'b', 'queued']);
+      await settle();
+      await clock.advance(TIMEOUT);
+      const results = await many;
+      expect(calls).toBe(1);
+      expect(results[0]).toMatchObject({ error: { code: 'STORE_ERROR', key: 'a', operation: 'read' } });
+      expect(results[1]).toMatchObject({ error: { code: 'STORE_ERROR', key: 'b', operation: 'read' } });
+      expect(results[2]).toEqual({ value: 'soon' });
+      expect(failures.sort()).toEqual(['read:a', 'read:b']);
+      await pending;
+      // one key left for the store is one get, not a bulk read
+      expect(await persistence.readMany(['queued'])).toEqual([{ value: 'soon' }]);
+      expect(calls).toBe(1);
     });
 
     it('(10.8) a batch that never returns fails whole after the timeout; its keys wait until it has settled', async () => {

@@ -64,7 +64,7 @@ function persistenceOver(store: Keyv, options: Over = {}) {
  * relock's sqlite store built as `createKeyvStore` builds it, with every statement the bulk path
  * sends recorded (below the gate, so a transaction's own statements are seen too).
  */
-async function recordedStore() {
+async function recordedStore(serialize?: (data: unknown) => Promise<string>) {
   const file = scratchFile();
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}` });
   const statements: string[] = [];
@@ -73,7 +73,12 @@ async function recordedStore() {
     statements.push(sql.replace(/\(\?, \?\)(, \(\?, \?\))*/, '(?, ?)…'));
     return query(sql, ...params);
   };
-  const store = new Keyv({ store: adapter, namespace: 'relock', throwOnErrors: true });
+  const store = new Keyv({
+    store: adapter,
+    namespace: 'relock',
+    throwOnErrors: true,
+    ...(serialize ? { serialize } : {}),
+  });
   cleanups.push(() => store.disconnect());
   const bulk = sqliteBulk(store, adapter);
   await adapter.query('PRAGMA journal_mode=WAL');
@@ -146,6 +151,30 @@ describe('bulk SQL on a sqlite:// store relock opened', () => {
     await Promise.all(Array.from({ length: 2 * ROWS_PER_UPSERT + 1 }, (_, i) => persistence.write(`k${i}`, i)));
     expect(statements).toEqual(['BEGIN IMMEDIATE', UPSERT, UPSERT, UPSERT, 'COMMIT']);
     expect(await store.get(`k${2 * ROWS_PER_UPSERT}`)).toBe(2 * ROWS_PER_UPSERT);
+  });
+
+  it('a value that cannot be serialized fails its write alone, before any SQL', async () => {
+    const { store, statements, bulk } = await recordedStore();
+    const failures: string[] = [];
+    const persistence = persistenceOver(store, { bulk, onStoreError: (key) => failures.push(key) });
+    const alone = await Promise.allSettled([persistence.write('big', 1n), persistence.write('symbol', Symbol('s'))]);
+    expect(alone.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(statements).toEqual([]);
+    const mixed = await Promise.allSettled([persistence.write('big', 1n), persistence.write('fine', 1)]);
+    expect(mixed.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(statements).toEqual([UPSERT]);
+    expect(failures).toEqual(['big', 'symbol', 'big']);
+  });
+
+  it('a Keyv whose serializer answers with a promise is refused per write, never stored as text of a promise', async () => {
+    const { store, bulk } = await recordedStore(async (data) => JSON.stringify(data));
+    const persistence = persistenceOver(store, { bulk });
+    await expect(persistence.write('k', 1)).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      key: 'k',
+      operation: 'write',
+    });
+    expect(await store.get('k')).toBeUndefined();
   });
 
   it('what the bulk path writes reads back through a plain Keyv, byte for byte what keyv.set writes', async () => {
