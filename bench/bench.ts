@@ -15,6 +15,9 @@
  * sqlite --side relock`; a filtered run writes no results.json):
  *   --only W1,W2,W3,W4,W5,R   workloads (R: the resource checks of resources.ts)
  *   --store memory|sqlite     --side baseline|floor|relock     --locks N (default 10000)
+ *   --windows FILE            writes the timed parts' windows (labels <workload>-<store>-<side>) on
+ *                             the CPU profile's clock, for `profile.ts --window` (see profiles.sh)
+ *   --heap-sample FILE        W4 writes a sampling heap profile of what is live at its measure
  */
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -22,7 +25,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resourceRows } from './resources.js';
 import { checkSeed } from './sides.js';
-import { cleanUp, fmt, openStore, printTable, SIDES, type SideName, type StoreKind } from './support.js';
+import { cleanUp, fmt, openStore, printTable, SIDES, type SideName, type StoreKind, windows } from './support.js';
 import { type Row, w1, w2, w3, w4, w5 } from './workloads.js';
 
 function option(name: string): string | undefined {
@@ -33,7 +36,12 @@ const only = option('only')?.split(',');
 const stores = (option('store')?.split(',') ?? ['memory', 'sqlite']) as StoreKind[];
 const sides = (option('side')?.split(',') ?? [...SIDES]) as SideName[];
 const n = Number(option('locks') ?? 10_000);
-const filtered = only !== undefined || option('store') !== undefined || option('side') !== undefined || n !== 10_000;
+const filtered =
+  process.argv.includes('--windows') ||
+  only !== undefined ||
+  option('store') !== undefined ||
+  option('side') !== undefined ||
+  n !== 10_000;
 const wanted = (workload: string) => only === undefined || only.includes(workload);
 
 const ratio = (row: Row, of: SideName): number | null => {
@@ -93,12 +101,10 @@ function print(rows: readonly Row[]): void {
     }
     return fmt(measure.value, row.unit === 'ms' && measure.value < 10 ? 1 : 0);
   };
-  const ops = (row: Row) =>
-    SIDES.map((side) => {
-      const o = row.sides[side]?.ops;
-      if (o === undefined) return '–';
-      return row.store === 'sqlite' ? `${fmt(o.keyv)} (${fmt(o.sql)} sql)` : fmt(o.keyv);
-    }).join(' / ');
+  const ops = (row: Row, kind: 'keyv' | 'sql') =>
+    row.workload === 'W4' || (kind === 'sql' && row.store !== 'sqlite')
+      ? '–'
+      : SIDES.map((side) => fmt(row.sides[side]?.ops?.[kind])).join(' / ');
   const x = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`);
   printTable(
     [
@@ -110,7 +116,8 @@ function print(rows: readonly Row[]): void {
       'relock',
       'relock÷base',
       'relock÷floor',
-      'store ops b / f / r',
+      'keyv calls b / f / r',
+      'SQL statements b / f / r',
     ],
     rows.map((row) => [
       row.workload,
@@ -121,16 +128,16 @@ function print(rows: readonly Row[]): void {
       cell(row, 'relock'),
       x(ratio(row, 'baseline')),
       x(ratio(row, 'floor')),
-      ops(row),
+      ops(row, 'keyv'),
+      ops(row, 'sql'),
     ]),
   );
   for (const row of rows) {
     for (const side of SIDES) {
       const detail = row.sides[side]?.detail;
-      if (detail !== undefined && row.workload !== 'W5')
-        console.log(`  ${row.workload} ${row.store} ${side}: ${JSON.stringify(detail)}`);
+      if (detail !== undefined) console.log(`  ${row.workload} ${row.store} ${side}: ${JSON.stringify(detail)}`);
     }
-    for (const problem of row.problems) console.log(`  ${row.workload} ${row.store} PROBLEM: ${problem}`);
+    for (const problem of row.problems) console.log(`  ${row.workload} ${row.store} check failed: ${problem}`);
   }
 }
 
@@ -190,7 +197,7 @@ for (const kind of stores) {
   if (wanted('W5')) await run(w5(kind, n, sides));
 }
 if (wanted('W3') && stores.includes('memory')) await run(w3('memory', n, sides));
-if (wanted('W4')) await run(w4(n, sides));
+if (wanted('W4')) await run(w4(n, sides, option('heap-sample')));
 
 console.log('');
 print(rows);
@@ -218,5 +225,7 @@ if (!filtered) {
     )}\n`,
   );
 }
+const windowsFile = option('windows');
+if (windowsFile !== undefined) writeFileSync(windowsFile, `${JSON.stringify(windows, null, 2)}\n`);
 cleanUp();
 process.exit(0);

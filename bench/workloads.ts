@@ -2,6 +2,8 @@
  * The workloads W1–W5, each run for the bare baseline, the XState floor and relock, one side at a
  * time, each side on a fresh store (W2: the same seeded data), in the same process.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { makeSide, type Side, seed } from './sides.js';
 import {
   type CountedStore,
@@ -75,7 +77,10 @@ export async function w1(kind: StoreKind, n: number, sides: readonly SideName[] 
     await side.settle();
     gc();
     const before = counted.ops();
-    const ms = await time(() => Promise.all(lockIds.map((id) => side.start(id, AUTOLOCK_SECONDS))));
+    const ms = await time(
+      () => Promise.all(lockIds.map((id) => side.start(id, AUTOLOCK_SECONDS))),
+      `W1-${kind}-${name}`,
+    );
     const ops = opsSince(before, counted.ops());
     expectAll(side, lockIds, true, 'not running after the start', problems);
     await side.stop();
@@ -114,7 +119,7 @@ export async function w2(kind: StoreKind, n: number, sides: readonly SideName[] 
     const ms = await time(async () => {
       await side.recover(lockIds);
       await side.settle();
-    });
+    }, `W2-${kind}-${name}`);
     const ops = opsSince(before, counted.ops());
     expectAll(side, lockIds, true, 'not running after the recovery', problems);
     const ends = lockIds.map((id) => side.endsAt(id));
@@ -177,11 +182,14 @@ export async function w3(kind: StoreKind, n: number, sides: readonly SideName[] 
     const headroomMs = first - durable;
     if (!(headroomMs >= 10_000)) problems.push(`${name}: only ${headroomMs} ms of head-room before the first deadline`);
     if (late.length > 0) problems.push(`${name}: ${late.length} fires before every start was durable`);
-    await until(() => late.length >= n, `${name}'s ${n} fires`, last - Date.now() + 60_000);
-    // the cycles end (removals durable; relock: the host's locked reports taken)
-    await side.settle();
-    await until(() => lockIds.every((id) => !side.running(id)), `${name}'s cycles to end`, 60_000, 200);
-    await side.settle();
+    // profiled (with --cpu-profile): the fire window, until every cycle has ended
+    await time(async () => {
+      await until(() => late.length >= n, `${name}'s ${n} fires`, last - Date.now() + 60_000);
+      // the cycles end (removals durable; relock: the host's locked reports taken)
+      await side.settle();
+      await until(() => lockIds.every((id) => !side.running(id)), `${name}'s cycles to end`, 60_000, 200);
+      await side.settle();
+    }, `W3-${kind}-${name}`);
     const ops = opsSince(before, counted.ops());
     if (late.length !== n) problems.push(`${name}: ${late.length} lock commands for ${n} timers`);
     const failed = side.events.get('autolock.failed') ?? 0;
@@ -212,10 +220,17 @@ export async function w3(kind: StoreKind, n: number, sides: readonly SideName[] 
   };
 }
 
-/** W4: heap per lock with every autolock running (needs --expose-gc), stored values included. */
-export async function w4(n: number, sides: readonly SideName[] = SIDES): Promise<Row> {
+/**
+ * W4: heap per lock with every autolock running (needs --expose-gc), stored values included.
+ * `heapSample`: a file to write a sampling heap profile of what is live at the measure (one side
+ * at a time: give `--side`), summarized by `profile.ts`.
+ */
+export async function w4(n: number, sides: readonly SideName[] = SIDES, heapSample?: string): Promise<Row> {
   const lockIds = ids(n);
   const { measures, problems } = await forEachSide(sides, async (name) => {
+    const session = heapSample === undefined ? undefined : new Session();
+    session?.connect();
+    await session?.post('HeapProfiler.startSampling', { samplingInterval: 1024 });
     gc();
     const heap0 = process.memoryUsage().heapUsed;
     const counted = await openStore('memory');
@@ -225,9 +240,18 @@ export async function w4(n: number, sides: readonly SideName[] = SIDES): Promise
     await side.settle();
     gc();
     const heap = (process.memoryUsage().heapUsed - heap0) / n;
-    await side.stop();
+    if (session !== undefined && heapSample !== undefined) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(heapSample, JSON.stringify(profile));
+      session.disconnect();
+    }
+    // how much of it is the stored values (the in-memory Keyv's): what a file store keeps off the heap
+    const heap1 = process.memoryUsage().heapUsed;
     await counted.store.clear();
-    return { value: heap };
+    gc();
+    const stored = (heap1 - process.memoryUsage().heapUsed) / n;
+    await side.stop();
+    return { value: heap, detail: { stored_values_B_per_lock: Math.round(stored) } };
   });
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') problems.push('run with node --expose-gc');
   return {
@@ -265,7 +289,7 @@ export async function w5(kind: StoreKind, n: number, sides: readonly SideName[] 
       }
       await Promise.all(pending);
       await side.settle();
-    });
+    }, `W5-${kind}-${name}`);
     const ops = opsSince(before, counted.ops());
     await nextTurn();
     expectAll(side, lockIds, false, 'still running after the locked reports', problems);
