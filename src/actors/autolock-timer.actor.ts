@@ -17,7 +17,7 @@
  *   it is needed, so a reload's new settings apply to the next step of a running cycle; without
  *   one, the timer behaves as upstream's: one command, no confirmation, no warning.
  */
-import { type ActorRefFrom, type AnyActorRef, assign, createActor, type SnapshotFrom } from 'xstate';
+import { type ActorRefFrom, type AnyActorRef, assign, createActor } from 'xstate';
 import type { Clock } from '../clock/clock.js';
 import {
   InvalidArgumentError,
