@@ -7,14 +7,15 @@
  *   for the deadline, every store call an event to one shared store actor that replies with one);
  * - relock, with its defaults, driven as a host drives it.
  * Every workload (`workloads.ts`) runs each side on the in-memory Keyv and on @keyv/sqlite (WAL,
- * synchronous NORMAL) as `createKeyvStore` opens them (W3 and W4: in memory), prints the three
- * columns and the ratios relock ÷ baseline and relock ÷ floor, checks the issue-12 targets, and
- * writes bench/results.json. A script, not a test: it measures and prints.
+ * synchronous NORMAL) as `createKeyvStore` opens them (W3 and W4: in memory), one side at a time;
+ * W1, W2 and W5 run three rounds (the machine is shared: each side's median round is shown, every
+ * round kept). It prints the three columns and the ratios relock ÷ baseline and relock ÷ floor,
+ * checks the issue-12 targets, and writes bench/results.json. A script, not a test.
  *
- * Options (for profiling one part: `node --cpu-prof .tmp/build/bench/bench.js --only W2 --store
- * sqlite --side relock`; a filtered run writes no results.json):
+ * Options (a filtered run writes no results.json; for profiles see profiles.sh):
  *   --only W1,W2,W3,W4,W5,R   workloads (R: the resource checks of resources.ts)
  *   --store memory|sqlite     --side baseline|floor|relock     --locks N (default 10000)
+ *   --rounds R                rounds of W1, W2 and W5 (default 3; the table shows each side's median)
  *   --windows FILE            writes the timed parts' windows (labels <workload>-<store>-<side>) on
  *                             the CPU profile's clock, for `profile.ts --window` (see profiles.sh)
  *   --heap-sample FILE        W4 writes a sampling heap profile of what is live at its measure
@@ -26,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { resourceRows } from './resources.js';
 import { checkSeed } from './sides.js';
 import { cleanUp, fmt, openStore, printTable, SIDES, type SideName, type StoreKind, windows } from './support.js';
-import { type Row, w1, w2, w3, w4, w5 } from './workloads.js';
+import { type Measure, type Row, w1, w2, w3, w4, w5 } from './workloads.js';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -36,6 +37,7 @@ const only = option('only')?.split(',');
 const stores = (option('store')?.split(',') ?? ['memory', 'sqlite']) as StoreKind[];
 const sides = (option('side')?.split(',') ?? [...SIDES]) as SideName[];
 const n = Number(option('locks') ?? 10_000);
+const rounds = Number(option('rounds') ?? 3);
 const filtered =
   process.argv.includes('--windows') ||
   only !== undefined ||
@@ -179,25 +181,50 @@ if (wanted('W2')) {
   );
 }
 
-const rows: Row[] = [];
-const run = async (row: Promise<Row>) => {
+const runs: Row[] = [];
+const run = async (row: Promise<Row>, round?: number) => {
   const done = await row;
-  rows.push(done);
+  runs.push(done);
   const short = (side: SideName) => {
     const measure = done.sides[side];
     return measure === undefined ? '–' : fmt(measure.value, 1);
   };
   console.log(
-    `${done.workload} ${done.store}: baseline ${short('baseline')}, floor ${short('floor')}, relock ${short('relock')} ${done.unit}`,
+    `${done.workload} ${done.store}${round === undefined ? '' : ` (round ${round})`}: baseline ${short('baseline')}, floor ${short('floor')}, relock ${short('relock')} ${done.unit}`,
   );
 };
-for (const kind of stores) {
-  if (wanted('W1')) await run(w1(kind, n, sides));
-  if (wanted('W2')) await run(w2(kind, n, sides));
-  if (wanted('W5')) await run(w5(kind, n, sides));
+for (let round = 1; round <= rounds; round++) {
+  for (const kind of stores) {
+    if (wanted('W1')) await run(w1(kind, n, sides), round);
+    if (wanted('W2')) await run(w2(kind, n, sides), round);
+    if (wanted('W5')) await run(w5(kind, n, sides), round);
+  }
 }
 if (wanted('W3') && stores.includes('memory')) await run(w3('memory', n, sides));
 if (wanted('W4')) await run(w4(n, sides, option('heap-sample')));
+
+/** One row per workload and store: each side's median round (its ops and detail with it), every round's figure kept. */
+function median(group: readonly Row[]): Row {
+  const first = group[0] as Row;
+  if (group.length === 1) return first;
+  const sidesOf: Partial<Record<SideName, Measure>> = {};
+  for (const side of SIDES) {
+    const measures = group.map((row) => row.sides[side]).filter((m): m is Measure => m !== undefined);
+    if (measures.length === 0) continue;
+    const sorted = [...measures].sort((a, b) => a.value - b.value);
+    const middle = sorted[Math.floor((sorted.length - 1) / 2)] as Measure;
+    sidesOf[side] = {
+      ...middle,
+      detail: { ...middle.detail, rounds_ms: measures.map((m) => Math.round(m.value)).join(' / ') },
+    };
+  }
+  return { ...first, sides: sidesOf, problems: [...new Set(group.flatMap((row) => row.problems))] };
+}
+const rows: Row[] = [];
+for (const row of runs) {
+  if (rows.some((done) => done.workload === row.workload && done.store === row.store)) continue;
+  rows.push(median(runs.filter((other) => other.workload === row.workload && other.store === row.store)));
+}
 
 console.log('');
 print(rows);
@@ -219,7 +246,18 @@ if (!filtered) {
   writeFileSync(
     new URL('./results.json', import.meta.url).pathname.replace('/.tmp/build', ''),
     `${JSON.stringify(
-      { date: new Date().toISOString(), git, machine, seconds, seedCheck, rows, targets: checked, resources },
+      {
+        date: new Date().toISOString(),
+        git,
+        machine,
+        seconds,
+        rounds,
+        seedCheck,
+        rows,
+        runs,
+        targets: checked,
+        resources,
+      },
       null,
       2,
     )}\n`,

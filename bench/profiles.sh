@@ -13,7 +13,7 @@ for workload in ${@:-W1 W2 W3 W5}; do
     dir="$out/$workload-$side"
     mkdir -p "$dir"
     node --expose-gc --cpu-prof --cpu-prof-interval 250 --cpu-prof-dir="$dir" .tmp/build/bench/bench.js \
-      --only "$workload" --side "$side" --windows "$dir/windows.json" > "$dir.run.txt" 2>&1
+      --only "$workload" --side "$side" --rounds 1 --windows "$dir/windows.json" > "$dir.run.txt" 2>&1
     for label in $(grep -o '"label": "[^"]*"' "$dir/windows.json" | cut -d'"' -f4); do
       node .tmp/build/bench/profile.js "$dir"/*.cpuprofile 30 --windows "$dir/windows.json" --window "$label" > "$out/$label.txt"
     done
