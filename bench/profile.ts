@@ -64,7 +64,8 @@ if (windowLabel !== undefined) {
     startUs: number;
     endUs: number;
   }>;
-  window = all.find((w) => w.label === windowLabel);
+  // the last one of that label: a scale child warms up under the same label first
+  window = all.filter((w) => w.label === windowLabel).at(-1);
   if (window === undefined) throw new Error(`no window ${windowLabel} in ${windowsFile}`);
 }
 const parsed = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | { head: HeapNode };

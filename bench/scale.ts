@@ -6,24 +6,30 @@
  * the cold code of another. Linear means each ×10 in locks costs at most ×11 in time. Then, as
  * before (issue 3, item 7), what adding N locks costs and what one later add, report and remove
  * cost at 10 locks and at N (simulated clock). A script that measures and prints; not a test.
- * Run: `npm run bench:scale` (add `-- 50000` for another N in the second part).
+ * Run: `npm run bench:scale` (add `-- 50000` for another N in the second part). A profile of one
+ * size: `node --expose-gc --cpu-prof .tmp/build/bench/scale.js --child W2 100000 windows.json`, then
+ * `profile.js <profile> --windows windows.json --window W2-memory-relock` (the measured run, not the warm-up).
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../src/clock/manual-clock.js';
 import { createRelock } from '../src/relock.js';
-import { fmt, printTable, SIDES } from './support.js';
+import { fmt, printTable, SIDES, windows } from './support.js';
 import { type Row, w1, w2 } from './workloads.js';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
 const LIMIT = 11;
 
+// a child: `scale.js --child W1|W2 <locks> [windows file]` (the file: see bench.ts --windows)
 if (process.argv[2] === '--child') {
   const workload = process.argv[3] === 'W2' ? w2 : w1;
   const n = Number(process.argv[4]);
   await workload('memory', 1_000);
   const row = await workload('memory', n);
+  const windowsFile = process.argv[5];
+  if (windowsFile !== undefined) writeFileSync(windowsFile, `${JSON.stringify(windows, null, 2)}\n`);
   console.log(JSON.stringify(row));
   process.exit(0);
 }
