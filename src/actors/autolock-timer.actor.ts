@@ -184,12 +184,22 @@ function buildAutolockTimer(deps: AutolockTimerDeps) {
         fires.set(self, abort);
         const { lockId, attempt, requestSeq: seq } = context;
         const entry = context.entry as TimerEntry;
+        // a fire that has answered is not aborted when firing is left (an abort costs a DOMException)
+        const answered = () => {
+          if (fires.get(self) === abort) fires.delete(self);
+        };
         request(
           self,
           seq,
           () => deps.fire({ lockId, entry, attempt, signal: abort.signal }),
-          (outcome) => ({ type: 'FIRE_DONE', seq, outcome }),
-          (error) => ({ type: 'FIRE_FAILED', seq, error }),
+          (outcome) => {
+            answered();
+            return { type: 'FIRE_DONE', seq, outcome };
+          },
+          (error) => {
+            answered();
+            return { type: 'FIRE_FAILED', seq, error };
+          },
         );
       },
       abortFire: ({ self }) => {

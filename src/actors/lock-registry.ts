@@ -473,8 +473,8 @@ export class LockRegistry {
       }
       if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });
       // the countdown a warning announced is over (or moved): its notice goes
-      if (event.type === 'attempt' || event.type === 'cancelled' || event.type === 'started')
-        lock?.send({ type: 'WARNING_OVER' });
+      const over = event.type === 'attempt' || event.type === 'cancelled' || event.type === 'started';
+      if (over && lock?.getSnapshot().context.warningNoticeShown) lock.send({ type: 'WARNING_OVER' });
     });
     return () => {
       subscription.unsubscribe();
