@@ -24,7 +24,7 @@ import type { Logger } from '../logger.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
-import type { LockRecord } from '../persistence/lock-record-codec.js';
+import { encodeLockRecord, type LockRecord } from '../persistence/lock-record-codec.js';
 import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
 import type { DaylightSource } from '../ports/daylight.js';
@@ -259,8 +259,22 @@ export class LockRegistry {
     };
     entry.unwatchLock = this.#watchLock(entry, lock);
     this.#entries.set(id, entry);
+    if (record !== null) this.#adoptStoredRecord(entry, record);
     this.#saveRecord(entry);
     return entry;
+  }
+
+  /**
+   * A restart whose lock is just as its stored record says writes nothing back: the record is
+   * taken as saved when its encoded form (PIN digits included) is exactly what would be written.
+   */
+  #adoptStoredRecord(entry: Entry, record: LockRecord): void {
+    const snapshot = entry.lock.getSnapshot();
+    const config = snapshot.context.config;
+    const runtime = lockRuntimeOf(snapshot);
+    if (JSON.stringify(encodeLockRecord({ config, runtime })) !== JSON.stringify(encodeLockRecord(record))) return;
+    entry.savedConfig = config;
+    entry.savedRuntime = runtime;
   }
 
   /**

@@ -63,3 +63,41 @@ describe('status read model', () => {
     for (let i = 1; i < full.length; i++) expect(full[i]).not.toBe(full[i - 1]);
   });
 });
+
+describe('lock records at a restart', () => {
+  const config = {
+    id: 'front',
+    name: 'Front',
+    autolock: { enabled: true, dayMinutes: 5 },
+    codeSlots: [{ number: 1, name: 'Guest', pin: '482913' }],
+  };
+  const recordWrites = (first: RelockHarness) =>
+    first.map.calls.filter((call) => call.op === 'set' && call.key.includes('lock:front')).length;
+
+  it('a restart whose lock is just as its stored record says writes no record back', async () => {
+    const first = await relockHarness();
+    await first.relock.addLock(config);
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(0);
+    await first.relock.stop();
+    first.map.calls.length = 0;
+    h = await relockHarness({ clock: first.clock, map: first.map });
+    await h.relock.addLock(config);
+    await h.relock.flush();
+    expect(recordWrites(first)).toBe(0);
+    expect(h.relock.status('front').lockState).toBe('unlocked');
+  });
+
+  it('a restart whose config changed a PIN writes the record (digits compared, not the redacted form)', async () => {
+    const first = await relockHarness();
+    await first.relock.addLock(config);
+    await first.relock.stop();
+    first.map.calls.length = 0;
+    h = await relockHarness({ clock: first.clock, map: first.map });
+    // a new slot 2 (the old slot 1 keeps its user state): the record changes
+    await h.relock.addLock({ ...config, codeSlots: [...config.codeSlots, { number: 2, pin: '771204' }] });
+    await h.relock.flush();
+    expect(recordWrites(first)).toBe(1);
+    expect(JSON.stringify(await h.stored('lock:front'))).toContain('771204');
+  });
+});
