@@ -478,9 +478,11 @@ export class LockRegistry {
       error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),
     });
     const listener = timer.actor.on('*', (event) => {
-      const relockEvent = toRelockEvent(event, this.#policyOf(lockId).maxAttempts);
-      emit(relockEvent);
       const lock = this.#entries.get(lockId)?.lock;
+      // the live lock's limit (a lock gone meanwhile: upstream's one attempt), without building a policy per event
+      const attempts = lock?.getSnapshot().context.config.autolock.maxAttempts ?? UPSTREAM_POLICY.maxAttempts;
+      const relockEvent = toRelockEvent(event, attempts);
+      emit(relockEvent);
       if (relockEvent.type === 'autolock.failed') {
         const { type: _type, lockId: _lockId, ...failure } = relockEvent;
         lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });

@@ -174,6 +174,36 @@ const outputIs =
   ({ event }: { event: { type: string } }) =>
     (event as { outcome?: FireOutcome }).outcome === outcome;
 
+/**
+ * What follows a failed attempt (the driver threw, or `actionTimeout` passed): a held cancel or
+ * start decides first; then a jam reported meanwhile holds; then a retry if one is left, else the
+ * entry is kept for replay.
+ */
+const ATTEMPT_FAILED = [
+  {
+    guard: 'cancelHeld',
+    target: 'clearing',
+    actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'emitCancelled'],
+  },
+  {
+    guard: 'startHeld',
+    target: 'arming',
+    actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
+  },
+  // no retry to a lock that reported jammed while the command was out
+  {
+    guard: 'jamReported',
+    target: 'held',
+    actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'none' } }, 'emitHeld'],
+  },
+  {
+    guard: 'attemptsLeft',
+    target: 'retrying',
+    actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
+  },
+  { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
+] as const;
+
 export const autolockTimerMachine = setup({
   types: {
     context: {} as AutolockTimerContext,
@@ -514,30 +544,7 @@ export const autolockTimerMachine = setup({
           { guard: 'awaitsConfirmation', target: 'confirming', actions: ['armConfirmEntry', 'emitFired'] },
           { target: 'clearing', actions: 'emitFired' },
         ],
-        FIRE_FAILED: [
-          {
-            guard: 'cancelHeld',
-            target: 'clearing',
-            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'emitCancelled'],
-          },
-          {
-            guard: 'startHeld',
-            target: 'arming',
-            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
-          },
-          // no retry to a lock that reported jammed while the command was out
-          {
-            guard: 'jamReported',
-            target: 'held',
-            actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'none' } }, 'emitHeld'],
-          },
-          {
-            guard: 'attemptsLeft',
-            target: 'retrying',
-            actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
-          },
-          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
-        ],
+        FIRE_FAILED: [...ATTEMPT_FAILED],
         CANCEL: { actions: 'holdCancel' },
         START: { actions: 'holdStart' },
         JAMMED: { actions: 'noteJam' },
@@ -545,29 +552,7 @@ export const autolockTimerMachine = setup({
         UNJAMMED: { actions: 'forgetJam' },
       },
       after: {
-        actionTimeout: [
-          {
-            guard: 'cancelHeld',
-            target: 'clearing',
-            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'emitCancelled'],
-          },
-          {
-            guard: 'startHeld',
-            target: 'arming',
-            actions: [{ type: 'emitFailed', params: { next: 'none' } }, 'armEntry'],
-          },
-          {
-            guard: 'jamReported',
-            target: 'held',
-            actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'none' } }, 'emitHeld'],
-          },
-          {
-            guard: 'attemptsLeft',
-            target: 'retrying',
-            actions: ['armRetryEntry', { type: 'emitFailed', params: { next: 'retry' } }],
-          },
-          { target: 'failed', actions: ['keepForReplay', { type: 'emitFailed', params: { next: 'keep' } }] },
-        ],
+        actionTimeout: [...ATTEMPT_FAILED],
       },
     },
     // a failed or unconfirmed command waits out its backoff; the next attempt is on disk
