@@ -346,6 +346,20 @@ describe('(11.4) door-aware modes', () => {
     expect(notifier.dismissed).toEqual([DOOR_OPEN]);
   });
 
+  it('(11.4) a lock restarted with its door open still sends the door-left-open notice when the minutes are up', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ doorOpenNoticeMinutes: 3 }));
+    first.relock.reportDoorState('front', 'open');
+    await first.clock.advance(MINUTE);
+    await first.relock.stop();
+    const second = await restart(first, lock({ doorOpenNoticeMinutes: 3 }));
+    expect(second.relock.status('front').doorState).toBe('open');
+    await second.clock.advance(3 * MINUTE - 1_000);
+    expect(second.notifier.ids()).toEqual([]);
+    await second.clock.advance(1_000);
+    expect(second.notifier.ids()).toEqual([DOOR_OPEN]);
+  });
+
   it('(11.4) a door mode on a lock without a door sensor is refused, naming the field and the value', async () => {
     const { relock } = await bench();
     await expect(relock.addLock(lock({ doorMode: 'after-close' }, { hasDoorSensor: false }))).rejects.toThrow(

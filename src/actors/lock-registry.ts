@@ -16,11 +16,13 @@
  *   system shut down) leaves no rewrite waiting on the clock;
  * - every failure becomes an event on the hub; nothing here throws into an actor.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { type ActorRefFrom, type AnyActorRef, createActor } from 'xstate';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { LockExistsError, LockNotFoundError, StoreError, SystemStoppedError } from '../errors.js';
 import type { EventSink, FireOutcome } from '../events.js';
 import type { Logger } from '../logger.js';
+import { restoredLockSnapshot, restoresDoorOpenAfterStart } from '../machines/lock-snapshot.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
 import type { LockConfig } from '../model/lock-config.js';
 import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
@@ -266,13 +268,14 @@ export class LockRegistry {
 
   /**
    * A restart whose lock is just as its stored record says writes nothing back: the record is
-   * taken as saved when its encoded form (PIN digits included) is exactly what would be written.
+   * taken as saved when its encoded form (PIN digits included) is exactly what would be written
+   * (compared as data, key order aside).
    */
   #adoptStoredRecord(entry: Entry, record: LockRecord): void {
     const snapshot = entry.lock.getSnapshot();
     const config = snapshot.context.config;
     const runtime = lockRuntimeOf(snapshot);
-    if (JSON.stringify(encodeLockRecord({ config, runtime })) !== JSON.stringify(encodeLockRecord(record))) return;
+    if (!isDeepStrictEqual(encodeLockRecord({ config, runtime }), encodeLockRecord(record))) return;
     entry.savedConfig = config;
     entry.savedRuntime = runtime;
   }
@@ -371,17 +374,18 @@ export class LockRegistry {
   }
 
   #spawnLock(handoff: Handoff): LockActorRef {
-    const { jamNoticeShown, doorNoticeShown, warningNoticeShown } = handoff.runtime;
+    const { runtime } = handoff;
+    const { jamNoticeShown, doorNoticeShown, warningNoticeShown } = runtime;
+    const input = { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown, warningNoticeShown } };
+    // created in the state it resumes (no start-then-RESTORE macrostep); an open door is entered after
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
       systemId: `lock:${handoff.config.id}`,
-      input: { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown, warningNoticeShown } },
+      input,
+      snapshot: restoredLockSnapshot(input, runtime),
     });
     actor.start();
-    const { runtime } = handoff;
-    if (runtime.lockState !== 'unknown' || runtime.doorState !== 'unknown' || runtime.pendingRetry) {
-      actor.send({ type: 'RESTORE', runtime });
-    }
+    if (restoresDoorOpenAfterStart(runtime)) actor.send({ type: 'RESTORE', runtime });
     return actor;
   }
 
@@ -485,6 +489,8 @@ export class LockRegistry {
       emit(relockEvent);
       if (relockEvent.type === 'autolock.failed') {
         const { type: _type, lockId: _lockId, ...failure } = relockEvent;
+        const { reason: message, attempt, attempts, unconfirmed } = failure;
+        this.#deps.logger.warn('Autolock attempt failed', { lockId, message, attempt, attempts, unconfirmed });
         lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });
       }
       if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });

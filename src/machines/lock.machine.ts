@@ -26,7 +26,8 @@
  * - the machine does no I/O itself: the timer, the notifier and the clock-based choices are reached
  *   through named actions supplied with `.provide()` (`src/actors/lock.actor.ts`);
  * - a restored or inherited runtime state is entered through RESTORE transitions that run no
- *   actions: a reload or a restart sends no command and no notification by itself;
+ *   actions, or the actor is created in it (`restoredLockSnapshot`): a reload or a restart sends
+ *   no command and no notification by itself;
  * - the context holds PINs only as `Pin` objects, which an inspector sees as `[PIN]`.
  */
 import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
@@ -85,6 +86,17 @@ export type LockEmitted =
   | { readonly type: 'retry-pending'; readonly lockId: string }
   | { readonly type: 'jammed'; readonly lockId: string; readonly cleared: boolean }
   | { readonly type: 'door-left-open'; readonly lockId: string; readonly minutes: number };
+
+/** A new lock actor's context: its config and the notices a previous actor of it left showing. */
+export function lockContextOf(input: LockInput): LockContext {
+  return {
+    config: input.config,
+    lastFailure: null,
+    jamNoticeShown: input.notices?.jamNoticeShown ?? false,
+    doorNoticeShown: input.notices?.doorNoticeShown ?? false,
+    warningNoticeShown: input.notices?.warningNoticeShown ?? false,
+  };
+}
 
 const reports =
   (state: LockState) =>
@@ -235,13 +247,7 @@ export const lockMachine = setup({
   },
 }).createMachine({
   id: 'lock',
-  context: ({ input }) => ({
-    config: input.config,
-    lastFailure: null,
-    jamNoticeShown: input.notices?.jamNoticeShown ?? false,
-    doorNoticeShown: input.notices?.doorNoticeShown ?? false,
-    warningNoticeShown: input.notices?.warningNoticeShown ?? false,
-  }),
+  context: ({ input }) => lockContextOf(input),
   initial: 'live',
   states: {
     live: {
