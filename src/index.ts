@@ -44,6 +44,7 @@ export { autolockNotificationId, slugify } from './model/slug.js';
 export type { StoreOption } from './persistence/keyv-store.js';
 export { createKeyvStore } from './persistence/keyv-store.js';
 export type { TimerEntry, TimerStage } from './persistence/timer-entry.js';
+export { type FieldsFirstLogger, pinoLogger } from './pino-logger.js';
 export {
   alwaysDay,
   type Coordinates,

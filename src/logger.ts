@@ -4,8 +4,12 @@
  * Invariants:
  * - relock logs a message and structured fields; it never logs a PIN (lock records go through
  *   `Sealed`, and code-slot PINs through `Pin`, both of which print as placeholders);
- * - a logger that throws is ignored: logging can never break an actor.
+ * - a logger that throws is ignored: logging can never break an actor;
+ * - a logger that takes its fields first (pino, bunyan) goes through `pinoLogger`; a pino logger
+ *   passed as it is is recognized and adapted by `safeLogger`, so its fields are never lost.
  */
+import { isPinoLogger, pinoLogger } from './pino-logger.js';
+
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export interface Logger {
@@ -27,8 +31,9 @@ export const consoleLogger: Logger = {
 
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-/** Wraps a host logger so that a throwing logger never propagates. */
-export function safeLogger(logger: Logger): Logger {
+/** Wraps a host logger so that a throwing logger never propagates (a pino logger adapted first). */
+export function safeLogger(host: Logger): Logger {
+  const logger = isPinoLogger(host) ? pinoLogger(host) : host;
   const guard =
     (level: keyof Logger) =>
     (message: string, fields?: LogFields): void => {
