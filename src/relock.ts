@@ -45,6 +45,7 @@ import { alwaysDay, type DaylightSource, type SunDaylightOptions, sunDaylight } 
 import { guardClock, guardDaylight, guardInspect, type HostErrorReporter, messageOf } from './ports/host-guards.js';
 import type { LockDriver } from './ports/lock-driver.js';
 import { type Notifier, silentNotifier } from './ports/notifier.js';
+import { lazyStatuses } from './status/lazy-statuses.js';
 import type { LockStatus, LockStatusStore } from './status/lock-status.js';
 
 export interface RelockOptions {
@@ -81,7 +82,10 @@ export interface Relock {
   /** The root actor of the system, for the Stately inspector. */
   readonly actor: CoordinatorActorRef;
   addLock(config: LockConfigInput): Promise<LockStatus>;
-  /** Adds many locks in one step (reading their stored state together): a host's start-up. */
+  /**
+   * Adds many locks in one step (reading their stored state together): a host's start-up. Each
+   * status of the result is derived when first read (a host that ignores them pays for none).
+   */
   addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]>;
   /** Reloads a lock's configuration: the handoff; the running autolock carries on. */
   updateLock(config: LockConfigInput): Promise<LockStatus>;
@@ -246,7 +250,11 @@ class RelockSystem implements Relock {
       inheritAutolock,
       reply,
     }));
-    return parsed.map((config) => this.#registry.status(config.id));
+    // built when read: a host that ignores them pays for none
+    return lazyStatuses(
+      parsed.map((config) => config.id),
+      (id) => this.#registry.status(id),
+    );
   }
 
   async updateLock(config: LockConfigInput): Promise<LockStatus> {
