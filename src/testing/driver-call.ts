@@ -28,7 +28,7 @@ export class DriverCall {
   readonly #clock: Clock;
   #timer: TimerHandle | undefined;
   #done = false;
-  #finish: (outcome: Outcome) => void = () => {};
+  #finish!: (outcome: Outcome) => void;
 
   constructor(driver: LockDriver, view: LockView, ms: number, clock: Clock, signal?: AbortSignal) {
     this.#clock = clock;
@@ -110,6 +110,9 @@ export function describeOutcome(outcome: Outcome): string {
 }
 
 export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return `a ${error === null ? 'null' : typeof error}, not an Error`;
+  if (!(error instanceof Error)) {
+    const kind = error === null ? 'null' : typeof error;
+    return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}, not an Error`;
+  }
   return error.message === '' ? `${error.name} with an empty message` : `${error.name}: ${error.message}`;
 }

@@ -156,7 +156,7 @@ export async function checkDriverConformance(driver: LockDriver, options: Driver
     inFlight.call.controller.abort();
     const outcome = await finish('a call aborted in flight', inFlight);
     const after = `${outcome.at - abortedAt} ms after the signal aborted`;
-    if (outcome.kind === 'rejected' || outcome.kind === 'threw') {
+    if (outcome.kind === 'rejected') {
       judge('abort-mid-call', true, `rejected with ${describeError(outcome.error)}, ${after}`);
     } else if (outcome.kind === 'resolved') {
       judge('abort-mid-call', false, `resolved ${after}: the command went on although relock had abandoned it`);
@@ -197,7 +197,8 @@ export async function checkDriverConformance(driver: LockDriver, options: Driver
     const answer = outcome.kind === 'resolved' ? outcome.value : outcome.kind === 'timeout' ? undefined : outcome.error;
     const carried = pinCarriedBy(answer, pins);
     if (carried !== undefined) {
-      found.push(`what the driver ${outcome.kind === 'resolved' ? 'returned' : 'threw'} for ${label} holds ${carried}`);
+      const how = outcome.kind === 'resolved' ? 'returned' : outcome.kind === 'rejected' ? 'rejected with' : 'threw';
+      found.push(`what the driver ${how} for ${label} holds ${carried}`);
     }
     return found;
   });

@@ -12,6 +12,7 @@ import { httpLockDriver } from '../../examples/http-driver.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { parseLockConfig } from '../../src/model/lock-config.js';
 import { Pin } from '../../src/model/pin.js';
+import { seal } from '../../src/persistence/sealed.js';
 import type { LockDriver, LockView } from '../../src/ports/lock-driver.js';
 import {
   checkDriverConformance,
@@ -241,7 +242,7 @@ describe('driver conformance check', () => {
       name: 'a driver whose error carries a PIN fails no-pin',
       hub: { errorText: ': slot 2 has code 4821' },
       fails: ['no-pin'],
-      detail: /^what the driver threw for the unknown lock holds PIN digits \(digits not shown\)$/,
+      detail: /^what the driver rejected with for the unknown lock holds PIN digits \(digits not shown\)$/,
     },
   ];
 
@@ -362,6 +363,67 @@ describe('driver conformance check', () => {
     expect(checkOf(report, 'view-unchanged')?.detail).toMatch(/the known lock: id changed/);
   });
 
+  it('a driver that replaces the prototype of the view or turns a field into a getter fails view-unchanged', async () => {
+    const clock = new ManualClock();
+    const { report } = await check(
+      hubDriver(clock, {
+        touch: (view) => {
+          Object.setPrototypeOf(view, null);
+          Object.defineProperty(view, 'name', { get: () => 'Front' });
+        },
+      }),
+      clock,
+    );
+    expect(failing(report)).toEqual(['view-unchanged']);
+    expect(checkOf(report, 'view-unchanged')?.detail).toMatch(
+      /the known lock: its prototype was replaced, name changed/,
+    );
+  });
+
+  it('reports a driver that returns no promise, and survives hostile values without throwing', async () => {
+    const clock = new ManualClock();
+    const plain = {
+      lock: (lock: LockView, { signal }: { signal: AbortSignal }) => {
+        signal.throwIfAborted();
+        if (lock.id === 'ghost') throw new Error('no lock Ghost');
+      },
+    } as unknown as LockDriver;
+    const { report } = await check(plain, clock);
+    expect(checkOf(report, 'resolves')?.detail).toBe('resolved (returned a value that is not a promise)');
+
+    const hostileError = Object.defineProperty(new Error('hub exploded'), 'code', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no code');
+      },
+    });
+    const keyless = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('no keys');
+        },
+      },
+    );
+    const badThen = Object.defineProperty({}, 'then', {
+      get: () => {
+        throw new Error('no then');
+      },
+    });
+    const hostile: LockDriver = {
+      lock: (lock, { signal }) => {
+        if (signal.aborted) return Promise.reject(keyless);
+        if (lock.id === 'ghost') return Promise.reject(hostileError);
+        return badThen as Promise<void>;
+      },
+    };
+    const hostileRun = await check(hostile, clock, { pins: ['4821'] });
+    expect(checkOf(hostileRun.report, 'resolves')?.detail).toBe('rejected with Error: no then');
+    expect(checkOf(hostileRun.report, 'rejects-with-error')?.detail).toBe('rejected with Error: hub exploded');
+    expect(checkOf(hostileRun.report, 'abort-before-call')?.detail).toBe('rejected with an object, not an Error');
+    expect(checkOf(hostileRun.report, 'no-pin')?.ok).toBe(true);
+  });
+
   describe('no PIN reaches the driver or comes back from it', () => {
     const config = parseLockConfig({
       id: 'front',
@@ -388,9 +450,40 @@ describe('driver conformance check', () => {
         lock: config,
       });
       expect(checkOf(report, 'no-pin')).toMatchObject({ ok: false });
-      expect(checkOf(report, 'no-pin')?.detail).toContain('what the driver threw for the known lock holds PIN digits');
+      expect(checkOf(report, 'no-pin')?.detail).toContain(
+        'what the driver rejected with for the known lock holds PIN digits',
+      );
       expect(checkOf(report, 'resolves')?.detail).toBe('rejected with Error: hub offline (slot codes [PIN])');
       expect(JSON.stringify(report)).not.toContain('4821');
+    });
+
+    it('finds a Pin or a sealed value in what the driver rejects with, and a PIN in a config input', async () => {
+      const clock = new ManualClock();
+      const pinBearing: LockDriver = {
+        lock: (lock, { signal }) =>
+          signal.aborted
+            ? Promise.reject(new Error('aborted', { cause: seal('secret') }))
+            : lock.id === 'ghost'
+              ? Promise.reject(Object.assign(new Error('no lock Ghost'), { slot: { pin: Pin.from('4821') } }))
+              : hubDriver(clock).lock(lock, { signal }),
+      };
+      const input = { id: 'front', name: 'Front', codeSlots: [{ number: 1, pin: '4821' }] };
+      const { report } = await check(pinBearing, clock, { lock: input });
+      expect(checkOf(report, 'no-pin')?.detail).toBe(
+        'what the driver rejected with for the unknown lock holds a Pin object; ' +
+          'what the driver rejected with for an already-aborted signal holds a sealed value (digits not shown)',
+      );
+    });
+
+    it('fails a lock whose name is a Pin object: a PIN-bearing object would reach the driver', async () => {
+      const clock = new ManualClock();
+      const driver = hubDriver(clock);
+      const { report } = await check(driver, clock, {
+        lock: { id: 'front', name: Pin.from('4821') as unknown as string },
+      });
+      expect(checkOf(report, 'no-pin')?.detail).toMatch(
+        /^the name of the known lock given to the driver is not a string/,
+      );
     });
 
     it('fails a lock whose name holds a PIN, since relock would pass that name to the driver', async () => {
