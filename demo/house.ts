@@ -15,12 +15,22 @@
  *    a restart of relock locks it;
  * 6. a night-time autolock, and one left armed when relock stops, for the next run to recover.
  * The simulated host behaves as a real one does: a lock that takes a command reports `locked`
- * two seconds later, which is what confirms the command. The run ends by itself; run it again on
- * the same file: the next run starts the next morning and first recovers what this one left armed.
+ * two seconds later, which is what confirms the command.
+ *
+ * Invariants:
+ * - a run on a file leaves under its own key when it stopped and the next morning; the next run
+ *   on that file goes on from that morning (relock down all night), so the autolock the last
+ *   scene left armed is overdue at start-up and is replayed: found in the store, one command;
+ * - the output depends on nothing but the store's contents: time is simulated (ManualClock), and
+ *   between timers it waits until relock asks the store nothing more (`quiet.ts`), so file I/O
+ *   speed never shows; a first run on a fresh file prints the same every time, and so does the
+ *   run after it;
+ * - no PIN is printed.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type Keyv from 'keyv';
 import {
   createKeyvStore,
   createRelock,
@@ -30,6 +40,7 @@ import {
   type RelockEvent,
 } from '../src/index.js';
 import { type DemoInspector, InspectorUnavailableError, skyInspector, webSocketInspector } from './inspector.js';
+import { countStoreCalls, untilQuiet } from './quiet.js';
 
 export const HELP = `relock demo: a simulated house of locks that autolock, in compressed time.
 
@@ -67,8 +78,11 @@ const SECOND = 1_000;
 const MINUTE = 60_000;
 /** How long the simulated lock takes to report `locked` (or `jammed`) after it takes a command. */
 const BOLT_MS = 2 * SECOND;
-/** The store key where a run leaves the morning the next run starts (the demo's own key). */
-const NEXT_MORNING_KEY = 'demo:next-morning';
+/**
+ * The demo's own store key: where a run on a file leaves when it stopped and the morning the next
+ * run starts (`{ stoppedAt, morning }`; an earlier demo left the morning alone, as a number).
+ */
+const LAST_RUN_KEY = 'demo:next-morning';
 /** The first run starts at 07:00 UTC (09:00 in Amsterdam) on 1 June 2026. */
 const FIRST_MORNING = Date.UTC(2026, 5, 1, 7, 0);
 /**
@@ -80,8 +94,41 @@ const DEMO_STORE_LEASE_MS = 86_400_000;
 const MONTHS = 'January February March April May June July August September October November December'.split(' ');
 /** `1 June`: the day of an instant, in UTC (no locale data needed). */
 const dateOf = (ms: number) => `${new Date(ms).getUTCDate()} ${MONTHS[new Date(ms).getUTCMonth()]}`;
+/** `9 h 25 min`, `30 s`: a length of time, to the minute above an hour, to the second below. */
+function lengthOf(ms: number): string {
+  const seconds = Math.round(ms / SECOND);
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600)
+    return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
 
-export async function runDemo(argv: readonly string[], print: (line: string) => void = console.log): Promise<number> {
+/** What an earlier run on the same file left under `LAST_RUN_KEY`, if anything readable. */
+interface LastRun {
+  readonly morning: number;
+  readonly stoppedAt?: number;
+}
+function readLastRun(stored: unknown): LastRun | undefined {
+  if (typeof stored === 'number') return Number.isFinite(stored) ? { morning: stored } : undefined;
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const { morning, stoppedAt } = stored as Record<string, unknown>;
+  if (typeof morning !== 'number' || !Number.isFinite(morning)) return undefined;
+  return typeof stoppedAt === 'number' && Number.isFinite(stoppedAt) && stoppedAt < morning
+    ? { morning, stoppedAt }
+    : { morning };
+}
+
+export interface DemoOptions {
+  /** Opens the store named by `--store` (tests pass one whose calls answer late). */
+  readonly openStore?: (url: string) => Promise<Keyv>;
+}
+
+export async function runDemo(
+  argv: readonly string[],
+  print: (line: string) => void = console.log,
+  options: DemoOptions = {},
+): Promise<number> {
   let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   const OPTIONS = {
     store: { type: 'string' },
@@ -122,9 +169,10 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
   }
 
   // one store for both systems of this run (the restart finds what the first kept) and for the next run
-  const keyv = await createKeyvStore(store);
-  const stored: unknown = await keyv.get(NEXT_MORNING_KEY);
-  const morning = typeof stored === 'number' && Number.isFinite(stored) ? stored : FIRST_MORNING;
+  const keyv = await (options.openStore ?? createKeyvStore)(store);
+  const storeCalls = countStoreCalls(keyv);
+  const lastRun = readLastRun(await keyv.get(LAST_RUN_KEY));
+  const morning = lastRun?.morning ?? FIRST_MORNING;
   const clock = new ManualClock(morning);
   const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
   const sameDay = (a: number, b: number) => Math.floor(a / 86_400_000) === Math.floor(b / 86_400_000);
@@ -172,11 +220,15 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
           const what = moved ? 'autolock moved' : 'autolock set';
           return `${lock}: ${what}: it will be locked at ${when(event.endsAt)} (in ${span(event.durationSeconds * SECOND)})`;
         }
-        const overdue = event.endsAt <= clock.now();
         if (event.stage === 'confirm') {
           return `${lock}: found in the store: a lock command awaits the lock's report until ${when(event.endsAt)}`;
         }
-        return `${lock}: found in the store: an autolock due ${when(event.endsAt)}${overdue ? ', overdue: locking now' : ''}`;
+        const late = clock.now() - event.endsAt;
+        const what = event.stage === 'retry' ? 'an autolock retry' : 'an autolock';
+        return late >= 0
+          ? `${lock}: found in the store: ${what} due ${when(event.endsAt)}, ${lengthOf(late)} ago. ` +
+              'It was not lost while relock was down: relock replays it now and sends the lock command it owes.'
+          : `${lock}: found in the store: ${what} due ${when(event.endsAt)}; it counts down from there.`;
       }
       case 'autolock.attempt':
         return `${name(event.lockId)}: time to lock it (attempt ${event.attempt} of ${event.attempts})`;
@@ -225,13 +277,18 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
     }
   };
 
+  /** A line of relock's log as the host's log would get it: the message and its fields. */
+  const logged = (level: string) => (message: string, fields?: Readonly<Record<string, unknown>>) =>
+    say(`  relock logs at ${level}: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`);
+
   const start = async (label: string) => {
     relock = await createRelock({
       store: keyv,
       clock,
       storeLeaseMs: DEMO_STORE_LEASE_MS,
       daylight: { latitude: 52.37, longitude: 4.89 },
-      logger: { debug() {}, info() {}, warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) },
+      // what a host's log gets: relock logs each failed attempt at warn (the story says it in words too)
+      logger: { debug() {}, info() {}, warn: logged('warn'), error: logged('ERROR') },
       inspect: inspector?.inspect,
       driver: {
         async lock(lock) {
@@ -270,8 +327,9 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
       const line = describe(event);
       if (line !== undefined) say(line);
     });
-    // simulated time waits for the store between timers, as real time would
-    clock.settleWith(() => relock.flush());
+    // simulated time waits for the store between timers, as real time would: until a pass of
+    // waiting asks no new store call (see quiet.ts), so file I/O never changes what is printed
+    clock.settleWith(() => untilQuiet(() => relock.flush(), storeCalls));
     say(`${label}: ${HOUSE.length} locks on ${store}; autolocks kept in the store are picked up, overdue ones now.`);
     await relock.addLocks(HOUSE);
     await wait(0);
@@ -279,6 +337,18 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
   };
 
   say(`${dateOf(morning)} ${new Date(morning).getUTCFullYear()}, 09:00 in Amsterdam.`);
+  if (store === 'memory') say('The store is in memory: nothing from an earlier run, nothing kept for the next.');
+  else if (lastRun === undefined) say(`${store} holds nothing from an earlier run: this is a first run.`);
+  else {
+    say(
+      `${store} holds what an earlier run left` +
+        (lastRun.stoppedAt === undefined
+          ? ''
+          : `: it stopped on ${dateOf(lastRun.stoppedAt)} at ${hhmmss(lastRun.stoppedAt)}`) +
+        '. The simulated clock goes on from there, to the next morning: relock has been down all night, ' +
+        'so an autolock that run left armed is overdue now.',
+    );
+  }
   await start('relock started');
 
   await clock.advanceTo(morning + MINUTE);
@@ -364,17 +434,23 @@ export async function runDemo(argv: readonly string[], print: (line: string) => 
   relock.reportLockState('back', 'unlocked');
   await wait(30 * SECOND);
   showStatus('back');
+  const leftArmed = HOUSE.flatMap(({ id }) => {
+    const { endsAt, autolock } = relock.status(id);
+    return autolock === 'counting-down' && endsAt !== null ? [{ id, endsAt }] : [];
+  });
   await relock.stop();
+  const stoppedAt = clock.now();
   // the next morning, kept in summer (a day-time morning and a night-time evening in Amsterdam)
   const tomorrow = new Date(morning + 24 * 60 * MINUTE);
   const next = tomorrow.getUTCMonth() <= 7 ? tomorrow.getTime() : Date.UTC(tomorrow.getUTCFullYear() + 1, 5, 1, 7, 0);
-  say('relock stopped.');
-  if (store === 'memory') say('Nothing is kept in memory: run it on a file to see the next run recover the back door.');
+  const armed = leftArmed.map(({ id, endsAt }) => `${name(id)}, due ${when(endsAt)}`).join('; ');
+  say(leftArmed.length === 0 ? 'relock stopped.' : `relock stopped while an autolock was counting down: ${armed}.`);
+  if (store === 'memory') say('Nothing is kept in memory: run it on a file to see the next run recover what is left.');
   else {
-    await keyv.set(NEXT_MORNING_KEY, next);
+    await keyv.set(LAST_RUN_KEY, { morning: next, stoppedAt });
     say(
-      `Run the demo again on ${store}: the next run starts on ${dateOf(next)} ${new Date(next).getUTCFullYear()} ` +
-        'and first locks the back door.',
+      `What is left stays in ${store}. Run the demo again on that file: the next run goes on the next morning, ` +
+        `${dateOf(next)} ${new Date(next).getUTCFullYear()}, when it is overdue, and relock locks it at start-up.`,
     );
   }
   await keyv.disconnect();
