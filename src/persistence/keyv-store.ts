@@ -16,7 +16,14 @@
  *   opened (unwritable folder, a folder in the file's place) raises `StoreError('open', url)`
  *   saying what to check, never a raw `SQLITE_CANTOPEN`; opens of one file in this process take
  *   turns, so two systems started together meet the owner claim, not `SQLITE_BUSY`;
- * - any other keyv adapter (Redis, PostgreSQL, ...) is passed in as a ready `Keyv`, without a
+ * - `redis://host[:port][/db]` connects to Redis through `@keyv/redis` (`redis-store.ts`): the
+ *   open fails (`StoreError('open')`) rather than waits when Redis cannot be reached, and while
+ *   a connection is down each call fails at once, to be reported and retried by relock; a store
+ *   relock opened on one Redis database is one store to the store owner (`ownerSlotOf`);
+ * - `@keyv/sqlite` and `@keyv/redis` are optional peer dependencies, imported only when their URL
+ *   is given; a missing one is a `StorePackageMissingError` naming the package to install;
+ * - a store URL is shown in errors without its password (`redactStoreUrl`);
+ * - any other keyv adapter (PostgreSQL, ...) is passed in as a ready `Keyv`, without a
  *   `ttl`: a Keyv with one would silently expire timer entries and lock records, so it is
  *   refused (`InvalidArgumentError` on `store.ttl`); keyv's `ttl: 0` means none and is accepted.
  */
@@ -25,9 +32,12 @@ import { dirname, resolve } from 'node:path';
 import Keyv from 'keyv';
 import { InvalidArgumentError, StoreError } from '../errors.js';
 import type { BatchRunner, BulkReader, StoreOp } from './persistence-contract.js';
+import { openRedisStore } from './redis-store.js';
 import { sqliteBulk } from './sqlite-bulk.js';
+import { loadStorePackage } from './store-packages.js';
+import { redactStoreUrl } from './store-url.js';
 
-/** A Keyv, `'memory'`, or a `sqlite://` URL (`sqlite://./data/relock.sqlite`). */
+/** A Keyv, `'memory'`, a `sqlite://` URL (`sqlite://./data/relock.sqlite`) or a `redis://` URL (`redis://127.0.0.1:6379/0`). */
 export type StoreOption = Keyv | string;
 
 export async function createKeyvStore(option: StoreOption = 'memory'): Promise<Keyv> {
@@ -49,7 +59,7 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
   }
   if (typeof option === 'string' && option.startsWith('sqlite://') && option.length > 'sqlite://'.length) {
     // loaded only when asked for: a host on Redis or memory never loads the sqlite3 binding
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
+    const { default: KeyvSqlite } = await loadStorePackage('@keyv/sqlite', option);
     const file = option.slice('sqlite://'.length);
     const onDisk = file !== ':memory:' && !file.startsWith('file:');
     const cannotOpen = (cause: unknown): StoreError =>
@@ -92,7 +102,31 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
     bulkReaders.set(keyv, bulk.read);
     return keyv;
   }
-  throw new InvalidArgumentError('store', option, "a Keyv instance, 'memory', or a sqlite:// URL");
+  if (typeof option === 'string' && option.startsWith('redis://')) {
+    const { keyv, identity } = await openRedisStore(option);
+    const slot = redisSlots.get(identity) ?? {};
+    redisSlots.set(identity, slot);
+    ownerSlots.set(keyv, slot);
+    return keyv;
+  }
+  throw new InvalidArgumentError(
+    'store',
+    typeof option === 'string' ? redactStoreUrl(option) : option,
+    "a Keyv instance, 'memory', a sqlite:// URL or a redis:// URL",
+  );
+}
+
+/** One object per Redis server and database opened in this process, and the Keyvs opened on each. */
+const redisSlots = new Map<string, object>();
+const ownerSlots = new WeakMap<Keyv, object>();
+
+/**
+ * What a store relock opened on Redis is to the store owner: the same object for every Keyv
+ * opened on one server and database in this process, so two systems there meet in the process
+ * before they meet in Redis. Undefined for any other store.
+ */
+export function ownerSlotOf(store: Keyv): object | undefined {
+  return ownerSlots.get(store);
 }
 
 const batchRunners = new WeakMap<Keyv, BatchRunner>();

@@ -10,8 +10,9 @@
  *   store and when the lease runs out; it takes over an expired record, a record of a process
  *   that is dead on this host (same host name and pid namespace, pid gone), an unreadable one
  *   (with a warning), or a record of this process whose system is no longer running;
- * - two claims on one store in one process (one adapter, or one `sqlite://` file) are decided
- *   synchronously (no await between the check and the claim); across processes a claim writes, then reads back its own token (a store
+ * - two claims on one store in one process (one adapter, one `sqlite://` file, or one Redis
+ *   database relock opened) are decided synchronously (no await between the check and the
+ *   claim); across processes a claim writes, then reads back its own token (a store
  *   without compare-and-set leaves a small window there: a later renewal settles it);
  * - a renewal that finds another system's record calls `onLost` once and renews no more; one
  *   that finds no record writes it again; a failing renewal is retried at the next tick;
@@ -26,6 +27,8 @@ import type Keyv from 'keyv';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { InvalidArgumentError, StoreError, StoreInUseError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { ownerSlotOf } from './keyv-store.js';
+import { redactStoreUrl } from './store-url.js';
 
 /** The key of the owner record. */
 export const OWNER_KEY = 'owner';
@@ -119,9 +122,9 @@ export function validateStoreLeaseMs(value: unknown): number {
   return value;
 }
 
-/** How a store is named in messages: the URL relock opened, or a description of a host's Keyv. */
+/** How a store is named in messages: the URL relock opened (no password), or a description of a host's Keyv. */
 export function describeStore(option: unknown, store: Keyv): string {
-  if (typeof option === 'string') return option;
+  if (typeof option === 'string') return redactStoreUrl(option);
   const adapter = (store as { store?: unknown }).store;
   const kind = typeof adapter === 'object' && adapter !== null ? adapter.constructor?.name : undefined;
   return `a Keyv (${kind ?? 'unknown adapter'}${store.namespace ? `, namespace ${store.namespace}` : ''})`;
@@ -145,9 +148,7 @@ export class StoreOwner {
       // a store relock opened is named by its URL
       adapter: deps.name.startsWith('sqlite://')
         ? fileKey(deps.name)
-        : typeof adapter === 'object' && adapter !== null
-          ? adapter
-          : deps.store,
+        : (ownerSlotOf(deps.store) ?? (typeof adapter === 'object' && adapter !== null ? adapter : deps.store)),
       namespace: deps.store.namespace ?? '',
     };
   }
