@@ -9,7 +9,7 @@
  * random; output never holds a PIN.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -156,6 +156,20 @@ describe('npm start twice on one file', () => {
       expect(late.second).toEqual(pairs[0].second);
     }
   }, 120_000);
+
+  it("the README's sample of the second run's start is what it prints", () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## See it run'),
+      readme.indexOf('\n## ', readme.indexOf('## See it run') + 1),
+    );
+    const sample = /```text\n([\s\S]*?)\n```/.exec(section)?.[1].split('\n');
+    expect(sample).toBeDefined();
+    const printed = startUpOf(pairs[0].second)
+      .filter((l) => l !== '')
+      .map((l) => l.split('<store>').join('sqlite://data/relock-demo.sqlite'));
+    expect(sample).toEqual(printed);
+  });
 
   it('shows no PIN and logs no error in either run', () => {
     const text = [...pairs[0].first, ...pairs[0].second].join('\n');
