@@ -53,7 +53,8 @@ Usage: npm start -- [options]
   --inspect-url <url>  stream to a WebSocket inspector relay instead, e.g. ws://127.0.0.1:8080
   --help               show this help
 
-Run it twice on the same file: the second run recovers what the first left armed.`;
+Run it twice on the same file: the second run goes on the next morning and replays the
+autolock the first left armed (it is overdue by then).`;
 
 const HOUSE: LockConfigInput[] = [
   {
@@ -227,7 +228,7 @@ export async function runDemo(
         const what = event.stage === 'retry' ? 'an autolock retry' : 'an autolock';
         return late >= 0
           ? `${lock}: found in the store: ${what} due ${when(event.endsAt)}, ${lengthOf(late)} ago. ` +
-              'It was not lost while relock was down: relock replays it now and sends the lock command it owes.'
+              'relock kept it across the restart and replays it now: it sends the lock command it owes.'
           : `${lock}: found in the store: ${what} due ${when(event.endsAt)}; it counts down from there.`;
       }
       case 'autolock.attempt':

@@ -156,7 +156,7 @@ describe('npm start (the demo)', () => {
       expect(at(scene, 'attempt 3 of 3): Garage controller is offline').text).toContain('That was the last attempt');
       expect(at(scene, 'Garage in the app').text).toContain('Could not lock after 3 attempts');
       expect(firstAfter(scene, restarted, 'Garage: found in the store').text).toContain(
-        'due 07:54:30, 30 s ago. It was not lost while relock was down: relock replays it now',
+        'due 07:54:30, 30 s ago. relock kept it across the restart and replays it now',
       );
       const replay = commandsTo(scene, 'Garage').filter((l) => l.time >= restarted.time);
       expect(replay.map((l) => [l.time, l.text])).toEqual([[restarted.time, expect.stringContaining('accepted')]]);
@@ -198,7 +198,7 @@ describe('npm start (the demo)', () => {
       second.findIndex((l) => l.text.startsWith('== 1.')),
     );
     expect(at(startUp, 'Back door: found in the store').text).toContain(
-      'due 1 June 21:35:00, 9 h 25 min ago. It was not lost while relock was down: relock replays it now',
+      'due 1 June 21:35:00, 9 h 25 min ago. relock kept it across the restart and replays it now',
     );
     expect(commandsTo(startUp, 'Back door').map((l) => [l.time, l.text])).toEqual([
       [7 * 3600, expect.stringContaining('accepted')],

@@ -117,7 +117,7 @@ describe('npm start twice on one file', () => {
     const recovered = startUp.filter((l) => l.includes(`${lock}: found in the store:`));
     expect(recovered).toHaveLength(1);
     expect(recovered[0]).toContain(`an autolock due 1 June ${due},`);
-    expect(recovered[0]).toContain('relock replays it now');
+    expect(recovered[0]).toContain('relock kept it across the restart and replays it now');
     expect(timeOf(recovered[0])).toBe(start);
     // the replay fires: one command, at start-up, confirmed by the lock
     const commands = startUp.filter((l) => l.includes('lock command ->'));
