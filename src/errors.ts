@@ -22,7 +22,8 @@ export type RelockErrorCode =
   | 'SYSTEM_STOPPED'
   | 'MISSING_IMPLEMENTATION'
   | 'STORE_IN_USE'
-  | 'NO_COUNTDOWN';
+  | 'NO_COUNTDOWN'
+  | 'LOCK_NOT_OWNED';
 
 export class RelockError extends Error {
   readonly code: RelockErrorCode;
@@ -188,4 +189,20 @@ export function notProvided(kind: string, name: string): () => never {
   return () => {
     throw new MissingImplementationError(kind, name);
   };
+}
+
+/** In a cluster (`createRelockCluster`), another process owns this lock: ask that one. */
+export class LockNotOwnedError extends RelockError {
+  readonly lockId: string;
+  /** The member that owns it now, when known. */
+  readonly owner: string | undefined;
+
+  constructor(lockId: string, owner?: string) {
+    super(
+      'LOCK_NOT_OWNED',
+      `Lock ${JSON.stringify(lockId)} is owned by ${owner === undefined ? 'another process (or none yet)' : `the process ${JSON.stringify(owner)}`}; send this to its owner`,
+    );
+    this.lockId = lockId;
+    this.owner = owner;
+  }
 }

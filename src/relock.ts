@@ -14,13 +14,14 @@
  * - the root actor (`relock.actor`) is the one to hand to the Stately inspector; `options.inspect`
  *   is passed straight to it.
  */
+import type Keyv from 'keyv';
 import type { InspectionEvent, Observer } from 'xstate';
 import { waitFor } from 'xstate';
 import { ask } from './actors/ask.js';
 import { validateDuration } from './actors/autolock-timer.actor.js';
 import { type CoordinatorActorRef, startCoordinator } from './actors/coordinator.actor.js';
 import { autolockDurationSeconds } from './actors/lock.actor.js';
-import type { LockRegistry } from './actors/lock-registry.js';
+import type { LockRegistry, RegistryDeps } from './actors/lock-registry.js';
 import { Notifications } from './actors/notifications.js';
 import { ReportBuffer } from './actors/report-buffer.js';
 import { type Clock, systemClock } from './clock/clock.js';
@@ -236,7 +237,16 @@ class RelockSystem implements Relock {
     return status;
   }
 
-  async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
+  addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
+    return this.#add(configs, false);
+  }
+
+  /** Locks taken over from another process: their recovery resumes the stored cycle and starts none. */
+  async takeOverLocks(configs: readonly LockConfigInput[]): Promise<void> {
+    await this.#add(configs, true);
+  }
+
+  async #add(configs: readonly LockConfigInput[], handoff: boolean): Promise<LockStatus[]> {
     this.#live();
     this.#reports.flush();
     const parsed = parseLockConfigs(configs);
@@ -248,6 +258,7 @@ class RelockSystem implements Relock {
       type: 'ADD_LOCKS' as const,
       configs: parsed,
       inheritAutolock,
+      handoff,
       reply,
     }));
     // built when read: a host that ignores them pays for none
@@ -276,6 +287,13 @@ class RelockSystem implements Relock {
     const id = this.#lockId(lockId);
     this.#reports.flush();
     await ask(this.actor, 'The relock system', (reply) => ({ type: 'REMOVE_LOCK' as const, lockId: id, reply }));
+  }
+
+  /** The lock moves to another process: its actors retire, its stored entry and record stay. */
+  async releaseLock(lockId: string): Promise<void> {
+    const id = this.#lockId(lockId);
+    this.#reports.flush();
+    await ask(this.actor, 'The relock system', (reply) => ({ type: 'RELEASE_LOCK' as const, lockId: id, reply }));
   }
 
   reportLockState(lockId: string, state: LockState): void {
@@ -363,6 +381,29 @@ class RelockSystem implements Relock {
 
 /** Creates and starts a relock system. */
 export async function createRelock(options: RelockOptions): Promise<Relock> {
+  return startRelockSystem(options);
+}
+
+/**
+ * What `relock/cluster` gives the system of one process beyond the public options: the store it
+ * opened itself (no whole-store claim: ownership is per lock) and the fence asked before each
+ * lock command.
+ */
+export interface ClusterMemberParts {
+  readonly store: Keyv;
+  readonly fence: NonNullable<RegistryDeps['fence']>;
+}
+
+/** A relock system whose locks can also be released to another process (`relock/cluster`). */
+export interface ReleasableRelock extends Relock {
+  releaseLock(lockId: string): Promise<void>;
+  takeOverLocks(configs: readonly LockConfigInput[]): Promise<void>;
+}
+
+export async function startRelockSystem(
+  options: RelockOptions,
+  member?: ClusterMemberParts,
+): Promise<ReleasableRelock> {
   validateOptions(options);
   const logger = safeLogger(options.logger ?? consoleLogger);
   const hub = new EventHub();
@@ -375,12 +416,13 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
   const hostClock = options.clock ?? systemClock;
   const clock = guardClock(hostClock, firstInstant(hostClock), reportHostError);
   const leaseMs = validateStoreLeaseMs(options.storeLeaseMs);
-  const store = await createKeyvStore(options.store);
-  const ownsStore = typeof options.store === 'string';
+  const store = member?.store ?? (await createKeyvStore(options.store));
+  const ownsStore = member === undefined && typeof options.store === 'string';
   const name = describeStore(options.store, store);
   let system: RelockSystem | undefined;
   // a store of its own ('memory') needs no claim; a shared one is claimed before any lock is added
-  const shared = options.store !== undefined && options.store !== 'memory';
+  // (in a cluster, each lock is claimed instead)
+  const shared = member === undefined && options.store !== undefined && options.store !== 'memory';
   const owner = shared
     ? await StoreOwner.claim({
         store,
@@ -419,6 +461,7 @@ export async function createRelock(options: RelockOptions): Promise<Relock> {
     ...(options.storeTimeoutMs !== undefined ? { storeTimeoutMs: options.storeTimeoutMs } : {}),
     reportHostError,
     inspect: options.inspect === undefined ? undefined : guardInspect(options.inspect, reportHostError),
+    ...(member === undefined ? {} : { fence: member.fence }),
   });
   const close = async (): Promise<void> => {
     // after every actor has stopped: nothing of this system fires once another may take over

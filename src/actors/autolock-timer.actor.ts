@@ -307,6 +307,22 @@ function backoffOperation(snapshot: AutolockTimerSnapshot): StoreOperation | und
   return child === 'backoff' && phase !== undefined ? RETRIED_IN_BACKOFF[phase] : undefined;
 }
 
+/** States in which the timer waits on its clock alone (or has nothing to do). */
+const RESTING = [
+  'fresh',
+  'done',
+  'active',
+  'retired',
+  { retrying: 'saved' },
+  { confirming: 'saved' },
+  { failed: 'kept' },
+  { held: 'kept' },
+] as const;
+
+function atRest(snapshot: AutolockTimerSnapshot): boolean {
+  return inBackoff(snapshot) || RESTING.some((state) => snapshot.matches(state as never));
+}
+
 function inBackoff(snapshot: AutolockTimerSnapshot): boolean {
   return backoffOperation(snapshot) !== undefined;
 }
@@ -474,6 +490,15 @@ export class AutolockTimer {
   /** Stops this timer for good; a stored entry stays for the next system to replay. */
   retire(): void {
     this.#send({ type: 'RETIRE' });
+  }
+
+  /**
+   * Resolves when nothing of this timer is in flight: no fire, no store call (a step waiting out
+   * a store failure counts as at rest). Before a lock moves to another process, so the next owner
+   * reads the outcome of every fire this one sent.
+   */
+  async settled(): Promise<void> {
+    await this.#waiters.until('settled', (s) => s.status !== 'active' || atRest(s));
   }
 
   /**

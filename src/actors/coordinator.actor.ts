@@ -62,8 +62,8 @@ export function startCoordinator(deps: CoordinatorDeps) {
     actions: {
       // each action is bound to its event in the machine, so the casts only name what it is
       addLocks: ({ event }) => {
-        const { configs, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
-        answer(reply, () => ready().registry.addMany(configs, inheritAutolock));
+        const { configs, inheritAutolock, handoff, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
+        answer(reply, () => ready().registry.addMany(configs, inheritAutolock, handoff));
       },
       reloadLock: ({ event }) => {
         const { config, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'UPDATE_LOCK' }>;
@@ -72,6 +72,10 @@ export function startCoordinator(deps: CoordinatorDeps) {
       removeLock: ({ event }) => {
         const { lockId, reply } = event as Extract<CoordinatorEvent, { type: 'REMOVE_LOCK' }>;
         answer(reply, () => ready().registry.remove(lockId));
+      },
+      releaseLock: ({ event }) => {
+        const { lockId, reply } = event as Extract<CoordinatorEvent, { type: 'RELEASE_LOCK' }>;
+        answer(reply, () => ready().registry.release(lockId));
       },
       routeReport: ({ event }) => {
         const report = event as Extract<CoordinatorEvent, { type: 'REPORT' }>;

@@ -64,6 +64,12 @@ export interface RegistryDeps {
   readonly actionTimeoutMs: number;
   /** Where a failing host function (a status store's observer) is reported. */
   readonly reportHostError: HostErrorReporter;
+  /**
+   * Asked right before each lock command, when locks are shared among processes (`relock/cluster`):
+   * this process's fencing token for the lock, or `'not-owner'` (then no command is sent, and the
+   * fire ends as for a lock that is gone). Rejects when ownership cannot be checked (a failed attempt).
+   */
+  readonly fence?: (lockId: string) => Promise<{ readonly token: number } | 'not-owner'>;
 }
 
 type LockActorRef = ActorRefFrom<LockLogic>;
@@ -110,6 +116,11 @@ export class LockRegistry {
   readonly #removals = new Map<string, Promise<void>>();
   /** Ids whose removal failed to clear the store: re-added fresh, never from what was left. */
   readonly #removed = new Set<string>();
+  /**
+   * Locks taken over from another process (`relock/cluster`): like a reload, their recovery
+   * resumes the stored cycle and starts none (a cancelled autolock stays cancelled).
+   */
+  readonly #handoffs = new Set<string>();
   #stopped = false;
 
   constructor(deps: RegistryDeps, parent: AnyActorRef) {
@@ -190,7 +201,11 @@ export class LockRegistry {
    * reads what the removed lock left behind. `inheritAutolock[i]`: the host gave no autolock
    * block, so the stored settings stay (see `inheritState`).
    */
-  async addMany(configs: readonly LockConfig[], inheritAutolock: readonly boolean[] = []): Promise<void> {
+  async addMany(
+    configs: readonly LockConfig[],
+    inheritAutolock: readonly boolean[] = [],
+    handoff = false,
+  ): Promise<void> {
     if (this.#stopped) throw new SystemStoppedError();
     const ids = configs.map((config) => config.id);
     const batch = new Set<string>();
@@ -213,6 +228,7 @@ export class LockRegistry {
       if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
       const found = new Map(read.map((id, i) => [id, { record: records[i], stored: entries[i] }]));
       for (const id of fresh) this.#removed.delete(id);
+      if (handoff) for (const id of ids) this.#handoffs.add(id);
       configs.forEach((config, i) => {
         const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
         const previous = 'value' in record ? record.value : null;
@@ -342,6 +358,21 @@ export class LockRegistry {
       );
   }
 
+  /**
+   * The lock moves to another process (`relock/cluster`): its actors retire and its stored timer
+   * entry and record stay for the next owner, as at a shutdown, once no fire or store call of its
+   * timer is in flight.
+   */
+  async release(lockId: string): Promise<void> {
+    const entry = this.#entries.get(lockId);
+    if (entry === undefined) return;
+    // a fire or write in flight ends here first: the next owner must read its outcome, not redo it
+    await entry.timer.settled();
+    if (this.#entries.get(lockId) !== entry) return;
+    this.#entries.delete(lockId);
+    this.#retire(entry);
+  }
+
   /** Retires every actor; stored timer entries stay for the next system to replay. */
   shutdown(): void {
     this.#stopped = true;
@@ -399,7 +430,13 @@ export class LockRegistry {
       return 'retry-pending';
     }
     const { id, name } = snapshot.context.config;
-    await this.#deps.driver.lock({ id, name }, { signal: request.signal });
+    if (this.#deps.fence === undefined) {
+      await this.#deps.driver.lock(Object.freeze({ id, name }), { signal: request.signal });
+      return 'locked';
+    }
+    const fence = await this.#deps.fence(id);
+    if (fence === 'not-owner' || request.signal.aborted) return 'missing';
+    await this.#deps.driver.lock(Object.freeze({ id, name }), { signal: request.signal, fencingToken: fence.token });
     return 'locked';
   }
 
@@ -476,7 +513,9 @@ export class LockRegistry {
         if (recovering && !snapshot.matches('fresh') && !snapshot.matches('recovering')) {
           // recovery has decided: an unlocked lock makes sure its autolock runs (also after a failed read)
           recovering = false;
-          entry.lock.send({ type: 'TIMER_READY' });
+          const handoff = this.#handoffs.delete(lockId);
+          const unlocked = lockRuntimeOf(entry.lock.getSnapshot()).lockState === 'unlocked';
+          if (!(handoff && unlocked)) entry.lock.send({ type: 'TIMER_READY' });
         }
       },
       error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),

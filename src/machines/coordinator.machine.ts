@@ -5,8 +5,9 @@
  *   running ──STOP──▶ stopping (retire every lock and timer, flush the store) ──▶ stopped (final)
  *
  * Invariants:
- * - it owns the lock registry: adding, reloading and removing a lock, and routing host reports
- *   to the live lock actor, all pass through its mailbox, in order;
+ * - it owns the lock registry: adding, reloading, removing and releasing a lock (to another
+ *   process, `relock/cluster`), and routing host reports to the live lock actor, all pass
+ *   through its mailbox, in order;
  * - the per-lock actors (`lock:<id>`, `timer:<id>`) are registered in its actor system (so
  *   `system.get()` and the inspector reach them) but are not held in its snapshot's children,
  *   so its cost per add, report or remove does not grow with the number of locks;
@@ -27,6 +28,8 @@ export type CoordinatorEvent =
       readonly configs: readonly LockConfig[];
       /** Per config: the host gave no autolock block, so the stored settings stay. */
       readonly inheritAutolock?: readonly boolean[];
+      /** Taken over from another process: resume the stored cycle, start none (see the registry). */
+      readonly handoff?: boolean;
       readonly reply: SealedReply<void>;
     }
   | {
@@ -37,6 +40,8 @@ export type CoordinatorEvent =
       readonly reply: SealedReply<void>;
     }
   | { readonly type: 'REMOVE_LOCK'; readonly lockId: string; readonly reply: SealedReply<void> }
+  /** The lock moves to another process (`relock/cluster`): its actors retire, its stored state stays. */
+  | { readonly type: 'RELEASE_LOCK'; readonly lockId: string; readonly reply: SealedReply<void> }
   | { readonly type: 'REPORT'; readonly lockId: string; readonly event: LockEvent }
   | { readonly type: 'STOP' };
 
@@ -58,6 +63,7 @@ export const coordinatorMachine = setup({
     addLocks: missing('action', 'addLocks'),
     reloadLock: missing('action', 'reloadLock'),
     removeLock: missing('action', 'removeLock'),
+    releaseLock: missing('action', 'releaseLock'),
     routeReport: missing('action', 'routeReport'),
   },
 }).createMachine({
@@ -71,6 +77,7 @@ export const coordinatorMachine = setup({
         ADD_LOCKS: { actions: 'addLocks' },
         UPDATE_LOCK: { actions: 'reloadLock' },
         REMOVE_LOCK: { actions: 'removeLock' },
+        RELEASE_LOCK: { actions: 'releaseLock' },
         REPORT: { actions: 'routeReport' },
         STOP: 'stopping',
       },

@@ -14,6 +14,16 @@ export interface LockView {
   readonly name: string;
 }
 
+export interface LockCommandOptions {
+  readonly signal: AbortSignal;
+  /**
+   * Only with `relock/cluster`: the fencing token of the process that sends this command, larger
+   * for every new owner of the lock. A driver that can keep the largest token seen per lock may
+   * refuse a command with a smaller one (a process that lost the lock while paused).
+   */
+  readonly fencingToken?: number;
+}
+
 export interface LockDriver {
-  lock(lock: LockView, options: { readonly signal: AbortSignal }): Promise<void>;
+  lock(lock: LockView, options: LockCommandOptions): Promise<void>;
 }

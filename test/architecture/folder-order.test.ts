@@ -17,6 +17,7 @@ const RANK: Record<string, number> = {
   status: 3,
   actors: 4,
   testing: 5,
+  cluster: 5,
 };
 
 function importsOf(folder: string): Array<{ file: string; target: string }> {
