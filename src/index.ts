@@ -7,10 +7,19 @@ export type { AutolockTimer, TimerState, TimerStatus } from './actors/autolock-t
 export type { Clock, TimerHandle } from './clock/clock.js';
 export { MAX_NATIVE_DELAY_MS, systemClock } from './clock/clock.js';
 export { ManualClock } from './clock/manual-clock.js';
+export { FencedWriteError } from './cluster/fenced-redis-store.js';
+export {
+  type ClusterEvent,
+  createRelockCluster,
+  DEFAULT_CLUSTER_LEASE_MS,
+  type RelockCluster,
+  type RelockClusterOptions,
+} from './cluster/relock-cluster.js';
 export {
   InvalidArgumentError,
   LockExistsError,
   LockNotFoundError,
+  LockNotOwnedError,
   NoCountdownError,
   RelockError,
   type RelockErrorCode,
@@ -54,13 +63,15 @@ export {
   type SunDaylightOptions,
   sunDaylight,
 } from './ports/daylight.js';
-export type { LockDriver, LockView } from './ports/lock-driver.js';
+export type { LockCommandOptions, LockDriver, LockView } from './ports/lock-driver.js';
 export type { Notification, Notifier } from './ports/notifier.js';
 export { createRelock, type Relock, type RelockOptions } from './relock.js';
 export type { AutolockPhase, LockStatus, LockStatusStore } from './status/lock-status.js';
 export {
   checkDriverConformance,
+  DRIVER_RULES,
   type DriverCheck,
+  type DriverCheckId,
   type DriverCheckOptions,
   type DriverReport,
 } from './testing/driver-conformance.js';
