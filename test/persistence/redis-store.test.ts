@@ -8,11 +8,14 @@
  * Redis database is refused (`StoreInUseError`), in this process and from another; Redis stopped
  * or paused mid-run is a reported store failure (`store.error`), never a hang, and the autolock
  * still fires; an unreachable or refusing Redis fails the open with a typed error; no error, log
- * line or event shows the password of the URL. Time is a ManualClock; Redis round-trips are real.
+ * line or event shows the password of the URL. A host's own Keyv on @keyv/redis with its defaults
+ * (commands queued while Redis is down) is bounded by `storeTimeoutMs`: a store.error, not a wait.
+ * Time is a ManualClock; Redis round-trips are real.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createClient } from '@keyv/redis';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import Keyv from 'keyv';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { StoreError, StoreInUseError } from '../../src/errors.js';
@@ -64,7 +67,7 @@ function closedPort(): Promise<number> {
   });
 }
 
-async function system(store: string, clock: ManualClock, options: Partial<RelockOptions> = {}) {
+async function system(store: RelockOptions['store'], clock: ManualClock, options: Partial<RelockOptions> = {}) {
   const commands: string[] = [];
   const events: RelockEvent[] = [];
   const lines: string[] = [];
@@ -411,5 +414,44 @@ describeWithRedis('relock when its Redis goes away', () => {
     expect(stopped).toBe(true);
     own.resume();
     expect(s.commands).toEqual(['front']);
+  });
+
+  it("a host's own Keyv on @keyv/redis (defaults: commands queued while Redis is down): the queued write counts as failed after storeTimeoutMs, no hang; once Redis is back the entry is durable", async () => {
+    own ??= await startRedis();
+    const adapter = new KeyvRedis(own.url);
+    adapter.on('error', () => {});
+    const keyv = new Keyv({ store: adapter, namespace: 'host' });
+    try {
+      const clock = new ManualClock(START);
+      const s = await system(keyv, clock);
+      await s.relock.addLock(FRONT);
+      await s.relock.flush();
+
+      await own.stop();
+      s.relock.reportLockState('front', 'unlocked');
+      await clock.advance(0);
+      await sleep(100);
+      // @keyv/redis holds the write until Redis is back: nothing has failed yet
+      expect(s.events.filter((e) => e.type === 'store.error')).toEqual([]);
+      await clock.advance(10_000); // the default storeTimeoutMs
+      expect(s.events).toContainEqual(
+        expect.objectContaining({ type: 'store.error', key: 'timer:front', operation: 'write' }),
+      );
+      expect(s.relock.status('front').endsAt).toBe(START + 5 * 60_000);
+
+      await own.restart();
+      // a call made now waits in the queue until the client has reconnected
+      await keyv.get('probe');
+      await s.relock.flush();
+      await clock.advance(60_000);
+      await s.relock.flush();
+      expect(await keyv.get('timer:front')).toMatchObject({ endsAt: new Date(START + 5 * 60_000).toISOString() });
+      await clock.advance(4 * 60_000);
+      await s.relock.flush();
+      expect(s.commands).toEqual(['front']);
+      await s.relock.stop();
+    } finally {
+      await keyv.disconnect();
+    }
   });
 });
