@@ -11,12 +11,13 @@ export async function clusterExample(redisUrl: string, log: (line: string) => vo
     reportsLockState: false, // accepted = done (no confirmation wait), to keep the example short
     autolock: { enabled: true, dayMinutes: 5, nightMinutes: 5 },
   }));
+  const prefix = `example-${Date.now()}:`; // a cluster of its own on this Redis, each run
   const member = async (name: string): Promise<RelockCluster> => {
     const driver: LockDriver = {
       // fencingToken grows with every new owner of a lock: a lock that keeps the largest seen can refuse an older one
       lock: async (lock, { fencingToken }) => log(`${name} locks ${lock.id} (token ${fencingToken})`),
     };
-    const cluster = await createRelockCluster({ redis: redisUrl, prefix: 'example:', clock, driver, leaseMs: 10_000 });
+    const cluster = await createRelockCluster({ redis: redisUrl, prefix, clock, driver, leaseMs: 10_000 });
     await cluster.addLocks(locks); // every member is given every lock
     return cluster;
   };
@@ -34,7 +35,14 @@ export async function clusterExample(redisUrl: string, log: (line: string) => vo
   await a.stop(); // A leaves (a crash does the same once its lease passes): B takes its locks over
   await b.rebalance();
   log(`after A left, B owns ${b.ownedLockIds().sort().join(', ')}`);
-  await clock.advance(5 * 60_000); // the countdowns end: each lock is locked once, by B
+  const allFired = new Promise<void>((resolve) => {
+    let fired = 0;
+    b.subscribe((event) => {
+      if (event.type === 'autolock.fired' && ++fired === locks.length) resolve();
+    });
+  });
+  await clock.advance(6 * 60_000); // the countdowns end: each lock is locked once, by B
+  await allFired; // (each command first asks Redis whether B still owns the lock: real I/O)
   await b.stop();
 }
 

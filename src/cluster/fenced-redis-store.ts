@@ -10,7 +10,7 @@
  *   changes nothing, however late its write arrives;
  * - a key of no lock (none today) is written as it is; reads are plain `GET`s;
  * - values are keyv's serialized strings, stored as they are: a plain Keyv on the same Redis
- *   (namespace `relock`) reads them back;
+ *   (the cluster's namespace, `<prefix>data`) reads them back;
  * - `clear()` is refused: a member never wipes what other members own.
  */
 import { EventEmitter } from 'node:events';
@@ -92,7 +92,7 @@ export class FencedRedisStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async #fenced(script: string, key: string, values: string[]): Promise<void> {
-    const lockId = lockOfKey(key, this.namespace ?? 'relock');
+    const lockId = lockOfKey(key, this.namespace ?? '');
     if (lockId === undefined) throw new Error(`relock writes no key outside a lock's family: ${key}`);
     const owner = this.#fence.ownerValue(lockId);
     if (owner === undefined) throw new FencedWriteError(key, lockId);

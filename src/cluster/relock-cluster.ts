@@ -55,7 +55,10 @@ export interface RelockClusterOptions extends Omit<RelockOptions, 'store' | 'sto
    * from 1 000 to 600 000 ms. Default 10 000.
    */
   readonly leaseMs?: number;
-  /** The key prefix of the cluster's own keys (several clusters can share one Redis). Default `relock:cluster:`. */
+  /**
+   * The prefix of every key of the cluster: its members and owners, and its locks' data (Keyv
+   * namespace `<prefix>data`). Several clusters can share one Redis. Default `relock:cluster:`.
+   */
   readonly prefix?: string;
 }
 
@@ -187,7 +190,8 @@ class Cluster implements RelockCluster {
       ownKey: (lockId) => this.#key('own', lockId),
       memberKey: () => this.#key('member', this.member),
     });
-    const keyv = new Keyv({ store, namespace: 'relock', throwOnErrors: true });
+    // the cluster's data lives under its own prefix too: several clusters can share one Redis
+    const keyv = new Keyv({ store, namespace: `${this.#prefix}data`, throwOnErrors: true });
     const { redis: _redis, leaseMs: _lease, prefix: _prefix, ...relockOptions } = options;
     this.#system = await startRelockSystem(relockOptions, { store: keyv, fence: (lockId) => this.#fence(lockId) });
     this.#system.subscribe((event) => this.#hub.emit(event));

@@ -14,6 +14,8 @@ import type { LockDriver } from '../../src/ports/lock-driver.js';
 import { describeWithRedis, type RedisServer, startRedis } from '../support/redis-server.js';
 
 const MINUTE = 60_000;
+/** How long a wait for Redis I/O may take before it counts as a hang (it takes milliseconds). */
+const IO = { timeout: 15_000, interval: 20 };
 
 describeWithRedis('relock cluster on a real Redis', () => {
   let redis: RedisServer;
@@ -131,6 +133,9 @@ describeWithRedis('relock cluster on a real Redis', () => {
     await advance(clock, 5 * MINUTE);
     // locks handed to the first member's new incarnation meanwhile are claimed at its next ticks
     for (let i = 0; i < 4; i++) await advance(clock, 4_000);
+    // every command first asks Redis whether its member still owns the lock: real I/O
+    await vi.waitFor(() => expect(new Set(commands.map((command) => command.lockId)).size).toBe(20), IO);
+    await settle();
     const perLock = new Map<string, number>();
     for (const command of commands) perLock.set(command.lockId, (perLock.get(command.lockId) ?? 0) + 1);
     expect([...perLock.values()].every((count) => count === 1)).toBe(true);
@@ -158,10 +163,15 @@ describeWithRedis('relock cluster on a real Redis', () => {
     // the sleeper is paused past its lease: Redis expires its key; another member takes the lock
     await admin.del(`${prefix}member:${sleeper.member}`);
     const other = await join(otherClock);
+    const seen: string[] = [];
+    other.subscribe((event) => seen.push(JSON.stringify(event)));
     await other.addLocks(locks(1));
     expect(other.owns('door-0')).toBe(true);
     await advance(otherClock, 5 * MINUTE);
-    expect(commands).toEqual([{ lockId: 'door-0', member: other.member, token: 2 }]);
+    await vi.waitFor(
+      () => expect(commands, seen.join('\n')).toEqual([{ lockId: 'door-0', member: other.member, token: 2 }]),
+      IO,
+    );
     // the sleeper wakes: its countdown is due before its lease tick notices anything
     await advance(sleeperClock, MINUTE);
     expect(commands).toHaveLength(1);
@@ -178,7 +188,8 @@ describeWithRedis('relock cluster on a real Redis', () => {
       if (event.type === 'store.error') errors.push(event.message);
     });
     await expect(a.startAutolock('door-0', 60)).rejects.toThrow();
-    expect(await admin.get('relock:timer:door-0')).toBeNull();
+    expect(await admin.get(`${prefix}data:timer:door-0`)).toBeNull();
+    expect(await admin.keys(`${prefix}data:timer:*`)).toEqual([]);
     expect(errors.join('\n')).toMatch(/refused/);
   });
 
@@ -215,8 +226,8 @@ describeWithRedis('relock cluster on a real Redis', () => {
     const lockId = a.ownedLockIds()[0] as string;
     await expect(b.startAutolock(lockId, 60)).rejects.toThrow(LockNotOwnedError);
     b.reportLockState(lockId, 'unlocked');
-    await vi.waitFor(() => expect(a.status(lockId).running).toBe(true));
+    await vi.waitFor(() => expect(a.status(lockId).running).toBe(true), IO);
     await advance(clock, 5 * MINUTE);
-    expect(commands.map((command) => command.lockId)).toEqual([lockId]);
+    await vi.waitFor(() => expect(commands.map((command) => command.lockId)).toEqual([lockId]), IO);
   });
 });
