@@ -87,8 +87,8 @@ export function redisIdentity(target: RedisTarget): string {
   return `redis://${target.host.toLowerCase()}:${target.port}/${target.db}`;
 }
 
-/** The error, or a copy of it whose message no longer holds the password. */
-function scrubbed(error: unknown, password: string): unknown {
+/** The error, or a copy of it whose message no longer holds the password (as given or URL-encoded). */
+export function scrubbed(error: unknown, password: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
   const secrets = [password, encodeURIComponent(password)].filter((secret) => secret.length > 0);
   if (!secrets.some((secret) => message.includes(secret))) return error;

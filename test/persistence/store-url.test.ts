@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { createKeyvStore } from '../../src/persistence/keyv-store.js';
-import { parseRedisUrl, redisIdentity } from '../../src/persistence/redis-store.js';
+import { parseRedisUrl, redisIdentity, scrubbed } from '../../src/persistence/redis-store.js';
 import { describeStore } from '../../src/persistence/store-owner.js';
 import { redactStoreUrl } from '../../src/persistence/store-url.js';
 
@@ -78,5 +78,17 @@ describe('parsing a redis:// store option', () => {
   it('describeStore names a store URL without its password', async () => {
     const keyv = await createKeyvStore('memory');
     expect(describeStore('redis://:secret@127.0.0.1:6379/1', keyv)).toBe('redis://:***@127.0.0.1:6379/1');
+  });
+});
+
+describe('an error from the Redis client', () => {
+  it('whose message holds the password (as given or URL-encoded) is replaced by one without it; any other is kept', () => {
+    const leaky = new Error('AUTH p@ss failed (p%40ss)');
+    const clean = scrubbed(leaky, 'p@ss');
+    expect(clean).not.toBe(leaky);
+    expect((clean as Error).message).toBe('AUTH *** failed (***)');
+    const harmless = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    expect(scrubbed(harmless, 'p@ss')).toBe(harmless);
+    expect(scrubbed(harmless, '')).toBe(harmless);
   });
 });
