@@ -24,10 +24,11 @@ import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { medianRows, printRows, ratio } from './report.js';
 import { resourceRows } from './resources.js';
 import { checkSeed } from './sides.js';
 import { cleanUp, fmt, openStore, printTable, SIDES, type SideName, type StoreKind, windows } from './support.js';
-import { type Measure, type Row, w1, w2, w3, w4, w5 } from './workloads.js';
+import { type Row, w1, w2, w3, w4, w5 } from './workloads.js';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -45,12 +46,6 @@ const filtered =
   option('side') !== undefined ||
   n !== 10_000;
 const wanted = (workload: string) => only === undefined || only.includes(workload);
-
-const ratio = (row: Row, of: SideName): number | null => {
-  const relock = row.sides.relock?.value;
-  const other = row.sides[of]?.value;
-  return relock === undefined || other === undefined || other === 0 ? null : relock / other;
-};
 
 interface Target {
   readonly name: string;
@@ -91,56 +86,6 @@ function targets(rows: readonly Row[]): Target[] {
   add('W5 memory: relock within 2× of the XState floor', w5m && ratio(w5m, 'floor'), 2, x);
   add('W5 sqlite: relock ≤ 1.5× the bare baseline', w5s && ratio(w5s, 'baseline'), 1.5, x);
   return list;
-}
-
-function print(rows: readonly Row[]): void {
-  const cell = (row: Row, side: SideName) => {
-    const measure = row.sides[side];
-    if (measure === undefined) return '–';
-    if (row.workload === 'W3') {
-      const d = measure.detail ?? {};
-      return `${d.p50_ms} / ${d.p99_ms} / ${d.max_ms}`;
-    }
-    return fmt(measure.value, row.unit === 'ms' && measure.value < 10 ? 1 : 0);
-  };
-  const ops = (row: Row, kind: 'keyv' | 'sql') =>
-    row.workload === 'W4' || (kind === 'sql' && row.store !== 'sqlite')
-      ? '–'
-      : SIDES.map((side) => fmt(row.sides[side]?.ops?.[kind])).join(' / ');
-  const x = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`);
-  printTable(
-    [
-      'workload',
-      'store',
-      'unit',
-      'baseline',
-      'XState floor',
-      'relock',
-      'relock÷base',
-      'relock÷floor',
-      'keyv calls b / f / r',
-      'SQL statements b / f / r',
-    ],
-    rows.map((row) => [
-      row.workload,
-      row.store,
-      row.workload === 'W3' ? 'ms p50/p99/max' : row.unit,
-      cell(row, 'baseline'),
-      cell(row, 'floor'),
-      cell(row, 'relock'),
-      x(ratio(row, 'baseline')),
-      x(ratio(row, 'floor')),
-      ops(row, 'keyv'),
-      ops(row, 'sql'),
-    ]),
-  );
-  for (const row of rows) {
-    for (const side of SIDES) {
-      const detail = row.sides[side]?.detail;
-      if (detail !== undefined) console.log(`  ${row.workload} ${row.store} ${side}: ${JSON.stringify(detail)}`);
-    }
-    for (const problem of row.problems) console.log(`  ${row.workload} ${row.store} check failed: ${problem}`);
-  }
 }
 
 function gitState(): { commit: string; dirty: string[] } {
@@ -203,31 +148,10 @@ for (let round = 1; round <= rounds; round++) {
 if (wanted('W3') && stores.includes('memory')) await run(w3('memory', n, sides));
 if (wanted('W4')) await run(w4(n, sides, option('heap-sample')));
 
-/** One row per workload and store: each side's median round (its ops and detail with it), every round's figure kept. */
-function median(group: readonly Row[]): Row {
-  const first = group[0] as Row;
-  if (group.length === 1) return first;
-  const sidesOf: Partial<Record<SideName, Measure>> = {};
-  for (const side of SIDES) {
-    const measures = group.map((row) => row.sides[side]).filter((m): m is Measure => m !== undefined);
-    if (measures.length === 0) continue;
-    const sorted = [...measures].sort((a, b) => a.value - b.value);
-    const middle = sorted[Math.floor((sorted.length - 1) / 2)] as Measure;
-    sidesOf[side] = {
-      ...middle,
-      detail: { ...middle.detail, rounds_ms: measures.map((m) => Math.round(m.value)).join(' / ') },
-    };
-  }
-  return { ...first, sides: sidesOf, problems: [...new Set(group.flatMap((row) => row.problems))] };
-}
-const rows: Row[] = [];
-for (const row of runs) {
-  if (rows.some((done) => done.workload === row.workload && done.store === row.store)) continue;
-  rows.push(median(runs.filter((other) => other.workload === row.workload && other.store === row.store)));
-}
+const rows = medianRows(runs);
 
 console.log('');
-print(rows);
+printRows(rows);
 const checked = targets(rows);
 console.log('');
 printTable(

@@ -1,6 +1,9 @@
 /**
  * What every workload of the bench shares: stores that count their operations, lock ids and
  * configs, a timer, percentiles and the printed table.
+ *
+ * The `redis` store kind is for `bench:cluster` (`cluster.ts`), which starts its own redis-server
+ * and calls `useRedis(url)` first; `npm run bench` never loads a Redis client.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,14 +13,18 @@ import { performance } from 'node:perf_hooks';
 import type Keyv from 'keyv';
 import { createKeyvStore } from '../src/persistence/keyv-store.js';
 
-export type StoreKind = 'memory' | 'sqlite';
+export type StoreKind = 'memory' | 'sqlite' | 'redis';
 export const SIDES = ['baseline', 'floor', 'relock'] as const;
 export type SideName = (typeof SIDES)[number];
 
-/** Store operations: keyv calls, and on SQLite the SQL statements that reached the database. */
+/**
+ * Store operations: keyv calls, on SQLite the SQL statements that reached the database, and on
+ * Redis the commands this process sent (`redis`, present only on a Redis store).
+ */
 export interface Ops {
   readonly keyv: number;
   readonly sql: number;
+  readonly redis?: number;
 }
 
 export interface CountedStore {
@@ -71,7 +78,13 @@ const KEYV_METHODS = ['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany'
  * keyv's methods is counted too.
  */
 export async function openStore(kind: StoreKind, file?: string): Promise<CountedStore> {
+  if (kind === 'redis') return openRedisStore();
   const store = await createKeyvStore(kind === 'memory' ? 'memory' : `sqlite://${file ?? tempFile('s')}`);
+  return counting(kind, store);
+}
+
+/** Counts the keyv calls made on `store` (see `openStore`). */
+function counting(kind: StoreKind, store: Keyv): CountedStore {
   let keyv = 0;
   const target = store as unknown as Record<string, unknown>;
   for (const method of KEYV_METHODS) {
@@ -86,11 +99,67 @@ export async function openStore(kind: StoreKind, file?: string): Promise<Counted
   return {
     kind,
     store,
-    ops: () => ({ keyv, sql: kind === 'sqlite' ? sqlStatements : 0 }),
+    ops: () =>
+      kind === 'redis' ? { keyv, sql: 0, redis: redisCommands } : { keyv, sql: kind === 'sqlite' ? sqlStatements : 0 },
     close: async () => {
-      if (kind === 'sqlite') await store.disconnect();
+      if (kind !== 'memory') await store.disconnect();
     },
   };
+}
+
+/** What a node-redis client makes of a URL (the part of it the bench uses). */
+interface AdminClient {
+  connect(): Promise<unknown>;
+  flushDb(): Promise<unknown>;
+  destroy(): void;
+  on(event: 'error', listener: () => void): unknown;
+}
+
+let redisUrl: string | undefined;
+let admin: AdminClient | undefined;
+/** Redis commands sent by every client of this process, counted where node-redis queues them. */
+let redisCommands = 0;
+
+/**
+ * Points the `redis` store kind at a server (`redis://127.0.0.1:<port>`, one the bench started
+ * and owns: every `openStore('redis')` empties its database). Counts from now on every command a
+ * node-redis client of this process queues (`RedisCommandsQueue#addCommand`: each command of a
+ * pipeline or a MULTI is one), so the relock side, which sends Lua scripts and owner renewals
+ * through its own client, is counted like the others.
+ */
+export async function useRedis(url: string): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const queue = require('@redis/client/dist/lib/client/commands-queue.js') as {
+    default: { prototype: Record<string, unknown> };
+  };
+  const original = queue.default.prototype.addCommand;
+  if (typeof original === 'function' && redisUrl === undefined) {
+    queue.default.prototype.addCommand = function (this: unknown, ...args: unknown[]) {
+      redisCommands++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  const { createClient } = (await import('@keyv/redis')) as unknown as {
+    createClient(o: { url: string }): AdminClient;
+  };
+  admin?.destroy();
+  admin = createClient({ url });
+  admin.on('error', () => {});
+  await admin.connect();
+  redisUrl = url;
+}
+
+/** Closes the bench's own Redis connection (`useRedis`). */
+export function closeRedis(): void {
+  admin?.destroy();
+  admin = undefined;
+}
+
+/** A fresh (emptied) Redis database opened as relock opens `store: 'redis://…'`, its keyv calls counted. */
+async function openRedisStore(): Promise<CountedStore> {
+  if (redisUrl === undefined || admin === undefined) throw new Error('bench: useRedis(url) before a redis store');
+  await admin.flushDb();
+  return counting('redis', await createKeyvStore(redisUrl));
 }
 
 /** Runs `work` in one SQLite transaction on a store `openStore` opened (used to seed quickly). */
@@ -113,6 +182,7 @@ export async function inTransaction(counted: CountedStore, work: () => Promise<u
 export const opsSince = (before: Ops, after: Ops): Ops => ({
   keyv: after.keyv - before.keyv,
   sql: after.sql - before.sql,
+  ...(after.redis === undefined ? {} : { redis: after.redis - (before.redis ?? 0) }),
 });
 
 export const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `lock-${i}`);

@@ -128,7 +128,7 @@ export async function w2(kind: StoreKind, n: number, sides: readonly SideName[] 
     if (kind === 'sqlite') await counted.close();
     return { value: ms, ops };
   });
-  if (kind === 'memory') await seeded.close();
+  if (kind !== 'sqlite') await seeded.close();
   return {
     workload: 'W2',
     title: 'recovery of lock records and timer entries, until recovered and durable',
