@@ -6,7 +6,9 @@
  *   a PIN, a lock record or a store value;
  * - a failure anywhere (driver, notifier, store) is reported as an event, never thrown into an
  *   actor;
- * - a subscriber that throws is isolated: other subscribers and the actors go on.
+ * - a subscriber that throws is isolated: other subscribers and the actors go on;
+ * - every event a subscriber sees carries `at`, when it was emitted (epoch ms), read from the
+ *   system's injected clock in one place: the hub's `emit`. Emit sites never set it.
  */
 import type { StoreOperation } from './errors.js';
 import type { HostFunction } from './ports/host-guards.js';
@@ -18,7 +20,8 @@ import type { HostFunction } from './ports/host-guards.js';
  */
 export type FireOutcome = 'locked' | 'already-locked' | 'retry-pending' | 'jammed' | 'missing';
 
-export type RelockEvent =
+/** An event as an emit site builds it: everything but `at`, which the hub stamps. */
+export type RelockEventData =
   | {
       readonly type: 'autolock.started';
       readonly lockId: string;
@@ -91,14 +94,51 @@ export type RelockEvent =
       readonly lockId?: string;
     };
 
+/** Adds the emission time to each variant of an event union (keeping the union discriminated). */
+type Stamped<E> = E extends unknown
+  ? E & { /** When relock emitted the event: epoch ms, from its clock. */ readonly at: number }
+  : never;
+
+/** An event relock reports to the host; every one carries `at`, when it was emitted (epoch ms). */
+export type RelockEvent = Stamped<RelockEventData>;
 export type RelockEventType = RelockEvent['type'];
-export type EventSink = (event: RelockEvent) => void;
+/** What a subscriber is: it sees stamped events. */
+export type EventListener = (event: RelockEvent) => void;
+/** What an emit site calls: it hands over an event without `at`. */
+export type EventSink = (event: RelockEventData) => void;
 
-/** A fan-out of events to subscribers, isolating each from the others' failures. */
+/**
+ * A fan-out of events to subscribers, isolating each from the others' failures, and the one
+ * place an event gets its `at`.
+ */
 export class EventHub {
-  readonly #listeners = new Set<EventSink>();
+  readonly #listeners = new Set<EventListener>();
+  readonly #now: (() => number) | undefined;
+  #reading = false;
+  #last = 0;
 
-  readonly emit: EventSink = (event) => {
+  /**
+   * `now`: the system's clock (read at each emit). A hub without one forwards events another hub
+   * has stamped, as they are (a cluster passing on its member's events).
+   */
+  constructor(now?: () => number) {
+    this.#now = now;
+  }
+
+  /** The time of an emit; an emit from inside the clock read (a clock failure reported) gets the last one. */
+  #stamp(): number {
+    if (this.#now === undefined || this.#reading) return this.#last;
+    this.#reading = true;
+    try {
+      this.#last = this.#now();
+    } finally {
+      this.#reading = false;
+    }
+    return this.#last;
+  }
+
+  readonly emit: EventSink = (data) => {
+    const event = (this.#now === undefined ? data : { ...data, at: this.#stamp() }) as RelockEvent;
     for (const listener of [...this.#listeners]) {
       try {
         listener(event);
@@ -108,7 +148,7 @@ export class EventHub {
     }
   };
 
-  subscribe(listener: EventSink): () => void {
+  subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);

@@ -12,7 +12,12 @@
  *   refuses the start with `StoreInUseError`; a system that loses its claim sends no further lock
  *   command, emits `store.lost` and stops;
  * - the root actor (`relock.actor`) is the one to hand to the Stately inspector; `options.inspect`
- *   is passed straight to it.
+ *   is passed straight to it;
+ * - `await using relock = await createRelock(…)` stops the system when the scope ends
+ *   (`Symbol.asyncDispose` is `stop()`: the same promise, so disposing after a stop is a no-op);
+ * - the calls that wait (start, extend, cancel, flush, stop) take `{ signal }`: an abort abandons
+ *   the wait, not the operation (`call-options.ts`);
+ * - every event gets its `at` from the (guarded) injected clock, in the event hub.
  */
 import type Keyv from 'keyv';
 import type { InspectionEvent, Observer } from 'xstate';
@@ -24,9 +29,10 @@ import { autolockDurationSeconds } from './actors/lock.actor.js';
 import type { LockRegistry, RegistryDeps } from './actors/lock-registry.js';
 import { Notifications } from './actors/notifications.js';
 import { ReportBuffer } from './actors/report-buffer.js';
+import { abandonable, type CallOptions, parseCallOptions } from './call-options.js';
 import { type Clock, systemClock } from './clock/clock.js';
 import { InvalidArgumentError, LockNotFoundError, SystemStoppedError } from './errors.js';
-import { EventHub, type EventSink, type RelockEvent } from './events.js';
+import { EventHub, type EventListener, type RelockEvent } from './events.js';
 import { consoleLogger, type Logger, safeLogger } from './logger.js';
 import type { LockEvent } from './machines/lock.machine.js';
 import {
@@ -79,7 +85,16 @@ export interface RelockOptions {
   readonly storeLeaseMs?: number;
 }
 
-export interface Relock {
+/**
+ * A relock system. `await using relock = await createRelock(…)` stops it when the scope ends.
+ *
+ * The calls that wait (`startAutolock`, `extendAutolock`, `cancelAutolock`, `flush`, `stop`) take
+ * an optional last argument `{ signal }`: when the signal aborts, the call rejects at once with
+ * `signal.reason` (e.g. `AbortSignal.timeout(5_000)`: a `TimeoutError`). The signal abandons the
+ * *wait*, not the operation: a start or cancel that was sent stays sent, a write stays queued, a
+ * stop goes on. A signal already aborted rejects before the call does anything.
+ */
+export interface Relock extends AsyncDisposable {
   /** The root actor of the system, for the Stately inspector. */
   readonly actor: CoordinatorActorRef;
   addLock(config: LockConfigInput): Promise<LockStatus>;
@@ -94,25 +109,32 @@ export interface Relock {
   reportLockState(lockId: string, state: LockState): void;
   reportDoorState(lockId: string, state: DoorState): void;
   setAutolock(lockId: string, settings: AutolockSettingsInput): void;
+  /** Starts (or re-arms) the autolock by hand; the delay is the day or night minutes. */
+  startAutolock(lockId: string, options?: CallOptions): Promise<void>;
   /** Starts (or re-arms) the autolock by hand; the delay defaults to the day or night minutes. */
-  startAutolock(lockId: string, durationSeconds?: number): Promise<void>;
+  startAutolock(lockId: string, durationSeconds?: number, options?: CallOptions): Promise<void>;
   /**
    * Pushes the running countdown's end `seconds` later; resolves once the new end is durable.
    * The old end stays armed until the new one replaces it (there is no moment with nothing
    * armed). Rejects with `NoCountdownError` when no countdown runs (nothing to extend).
    */
-  extendAutolock(lockId: string, seconds: number): Promise<void>;
+  extendAutolock(lockId: string, seconds: number, options?: CallOptions): Promise<void>;
   /** Cancels the autolock and a pending door-close retry; resolves after an in-flight fire has ended. */
-  cancelAutolock(lockId: string): Promise<void>;
+  cancelAutolock(lockId: string, options?: CallOptions): Promise<void>;
   status(lockId: string): LockStatus;
   /** The lock's status read model, an `@xstate/store` store a UI can subscribe to. */
   statusStore(lockId: string): LockStatusStore;
   lockIds(): string[];
   subscribe(listener: (event: RelockEvent) => void): () => void;
   /** Resolves when every store write asked so far is durable (or reported failed). */
-  flush(): Promise<void>;
-  /** Flushes pending writes and stops every actor (and closes a store relock opened itself). */
-  stop(): Promise<void>;
+  flush(options?: CallOptions): Promise<void>;
+  /**
+   * Flushes pending writes and stops every actor (and closes a store relock opened itself). A
+   * second call waits for the same stop.
+   */
+  stop(options?: CallOptions): Promise<void>;
+  /** `stop()`: what `await using` calls at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
@@ -317,28 +339,46 @@ class RelockSystem implements Relock {
     this.#report(id, { type: 'SET_AUTOLOCK', settings: parsed });
   }
 
-  async startAutolock(lockId: string, durationSeconds?: number): Promise<void> {
+  startAutolock(lockId: string, options?: CallOptions): Promise<void>;
+  startAutolock(lockId: string, durationSeconds?: number, options?: CallOptions): Promise<void>;
+  async startAutolock(
+    lockId: string,
+    durationOrOptions?: number | CallOptions,
+    maybeOptions?: CallOptions,
+  ): Promise<void> {
     const id = this.#lockId(lockId);
-    this.#reports.flush();
-    const config = this.#registry.lockActor(id).getSnapshot().context.config;
-    const seconds =
-      durationSeconds === undefined
-        ? autolockDurationSeconds(config, this.#daylight, this.#clock.now())
-        : validateDuration(durationSeconds);
-    await this.#registry.timer(id).start(seconds);
+    // `startAutolock(id, { signal })`: the options in the place of the duration
+    const byDefault = typeof durationOrOptions === 'object' && durationOrOptions !== null;
+    const durationSeconds = byDefault ? undefined : durationOrOptions;
+    const { signal } = byDefault
+      ? parseCallOptions(durationOrOptions, 'options')
+      : parseCallOptions(maybeOptions, 'options');
+    if (durationSeconds !== undefined) validateDuration(durationSeconds);
+    await abandonable(signal, async () => {
+      this.#reports.flush();
+      const config = this.#registry.lockActor(id).getSnapshot().context.config;
+      const seconds = durationSeconds ?? autolockDurationSeconds(config, this.#daylight, this.#clock.now());
+      await this.#registry.timer(id).start(seconds);
+    });
   }
 
-  async extendAutolock(lockId: string, seconds: number): Promise<void> {
+  async extendAutolock(lockId: string, seconds: number, options?: CallOptions): Promise<void> {
     const id = this.#lockId(lockId);
-    this.#reports.flush();
-    await this.#registry.timer(id).extend(seconds);
+    const { signal } = parseCallOptions(options);
+    await abandonable(signal, async () => {
+      this.#reports.flush();
+      await this.#registry.timer(id).extend(seconds);
+    });
   }
 
-  async cancelAutolock(lockId: string): Promise<void> {
+  async cancelAutolock(lockId: string, options?: CallOptions): Promise<void> {
     const id = this.#lockId(lockId);
-    // a cancel by hand also drops a pending door-close retry: nothing locks this autolock cycle
-    this.#report(id, { type: 'CLEAR_RETRY' });
-    await this.#registry.timer(id).cancel();
+    const { signal } = parseCallOptions(options);
+    await abandonable(signal, async () => {
+      // a cancel by hand also drops a pending door-close retry: nothing locks this autolock cycle
+      this.#report(id, { type: 'CLEAR_RETRY' });
+      await this.#registry.timer(id).cancel();
+    });
   }
 
   status(lockId: string): LockStatus {
@@ -357,12 +397,17 @@ class RelockSystem implements Relock {
     return this.#registry.ids();
   }
 
-  subscribe(listener: EventSink): () => void {
+  subscribe(listener: EventListener): () => void {
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener', listener, 'a function');
     return this.#hub.subscribe(listener);
   }
 
-  stop(): Promise<void> {
+  async stop(options?: CallOptions): Promise<void> {
+    const { signal } = parseCallOptions(options);
+    await abandonable(signal, () => this.#stop());
+  }
+
+  #stop(): Promise<void> {
     if (this.#stopping === undefined) this.#reports.flush();
     this.#stopping ??= (async () => {
       this.actor.send({ type: 'STOP' });
@@ -372,10 +417,18 @@ class RelockSystem implements Relock {
     return this.#stopping;
   }
 
+  /** `await using relock = await createRelock(…)`: stopped when the scope ends (after a `stop()`, nothing more). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#stop();
+  }
+
   /** Resolves when every write asked so far is durable (or reported failed). */
-  flush(): Promise<void> {
-    this.#reports.flush();
-    return this.#persistence.flush();
+  async flush(options?: CallOptions): Promise<void> {
+    const { signal } = parseCallOptions(options);
+    await abandonable(signal, () => {
+      this.#reports.flush();
+      return this.#persistence.flush();
+    });
   }
 }
 
@@ -406,15 +459,19 @@ export async function startRelockSystem(
 ): Promise<ReleasableRelock> {
   validateOptions(options);
   const logger = safeLogger(options.logger ?? consoleLogger);
-  const hub = new EventHub();
+  const hostClock = options.clock ?? systemClock;
+  const first = firstInstant(hostClock);
+  // every event's `at`: the guarded clock once it exists (nothing is emitted before)
+  let stampClock: Clock = hostClock;
+  const hub = new EventHub(() => stampClock.now());
   // every function the host hands over is called behind a guard: a failure is reported, never thrown
   const reportHostError: HostErrorReporter = (source, message, lockId) => {
     logger.warn(`The host's ${source} failed`, { source, message, ...(lockId === undefined ? {} : { lockId }) });
     hub.emit({ type: 'host.error', source, message, ...(lockId === undefined ? {} : { lockId }) });
   };
   const daylight = guardDaylight(resolveDaylight(options.daylight), reportHostError);
-  const hostClock = options.clock ?? systemClock;
-  const clock = guardClock(hostClock, firstInstant(hostClock), reportHostError);
+  const clock = guardClock(hostClock, first, reportHostError);
+  stampClock = clock;
   const leaseMs = validateStoreLeaseMs(options.storeLeaseMs);
   const store = member?.store ?? (await createKeyvStore(options.store));
   const ownsStore = member === undefined && typeof options.store === 'string';

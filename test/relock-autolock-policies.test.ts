@@ -11,6 +11,8 @@ import { DOOR_OPEN, FAILED, JAMMED, lock, of, policyBench } from './support/poli
 import { MINUTE } from './support/relock-harness.js';
 
 const { bench, restart } = policyBench();
+/** Every event carries its emission time (pinned in test/relock-conventions.test.ts). */
+const ANY_TIME = expect.any(Number);
 
 describe('(11.1) bounded retries with backoff for a failed fire', () => {
   it('(11.1) a failed command is retried after 30 s, 1 min, 2 min and 4 min; each attempt is an event; the last keeps the entry for replay', async () => {
@@ -97,13 +99,22 @@ describe('(11.2) confirmation of an accepted command', () => {
     await clock.advance(10 * MINUTE);
     expect(relock.status('front')).toMatchObject({ autolock: 'confirming', running: true });
     expect(of(events, 'autolock.fired')).toEqual([
-      { type: 'autolock.fired', lockId: 'front', outcome: 'locked', attempt: 1, awaitingConfirmation: true },
+      {
+        type: 'autolock.fired',
+        lockId: 'front',
+        outcome: 'locked',
+        attempt: 1,
+        awaitingConfirmation: true,
+        at: expect.any(Number),
+      },
     ]);
     await clock.advance(20_000);
     relock.reportLockState('front', 'locked');
     await clock.advance(60 * MINUTE);
     expect(driver.commands).toHaveLength(1);
-    expect(of(events, 'autolock.confirmed')).toEqual([{ type: 'autolock.confirmed', lockId: 'front', attempt: 1 }]);
+    expect(of(events, 'autolock.confirmed')).toEqual([
+      { type: 'autolock.confirmed', lockId: 'front', attempt: 1, at: ANY_TIME },
+    ]);
     expect(relock.status('front')).toMatchObject({ autolock: 'idle', timerState: 'DONE' });
   });
 
@@ -189,8 +200,10 @@ describe('(11.3) jams', () => {
     expect(driver.commands).toEqual([]);
     expect(notifier.ids()).toEqual([JAMMED]);
     expect(notifier.notified[0]?.message).toMatch(/jammed.*no command/);
-    expect(of(events, 'lock.jammed')).toEqual([{ type: 'lock.jammed', lockId: 'front', cleared: false }]);
-    expect(of(events, 'autolock.held')).toEqual([{ type: 'autolock.held', lockId: 'front', reason: 'jammed' }]);
+    expect(of(events, 'lock.jammed')).toEqual([{ type: 'lock.jammed', lockId: 'front', cleared: false, at: ANY_TIME }]);
+    expect(of(events, 'autolock.held')).toEqual([
+      { type: 'autolock.held', lockId: 'front', reason: 'jammed', at: ANY_TIME },
+    ]);
     expect(relock.status('front')).toMatchObject({ lockState: 'jammed', autolock: 'jammed', timerState: 'ACTIVE' });
     expect(relock.status('front').summary).toMatch(/jammed/);
   });
@@ -215,7 +228,12 @@ describe('(11.3) jams', () => {
     relock.reportLockState('front', 'unlocked');
     await clock.advance(0);
     expect(notifier.dismissed).toEqual([JAMMED]);
-    expect(of(events, 'lock.jammed').at(-1)).toEqual({ type: 'lock.jammed', lockId: 'front', cleared: true });
+    expect(of(events, 'lock.jammed').at(-1)).toEqual({
+      type: 'lock.jammed',
+      lockId: 'front',
+      cleared: true,
+      at: ANY_TIME,
+    });
     expect(relock.status('front')).toMatchObject({ autolock: 'counting-down', remainingSeconds: 600 });
     await clock.advance(10 * MINUTE);
     expect(driver.commands).toHaveLength(1);
@@ -338,7 +356,9 @@ describe('(11.4) door-aware modes', () => {
     expect(notifier.notified).toEqual([
       expect.objectContaining({ id: DOOR_OPEN, title: 'Front Door: door left open' }),
     ]);
-    expect(of(events, 'door.left-open')).toEqual([{ type: 'door.left-open', lockId: 'front', minutes: 3 }]);
+    expect(of(events, 'door.left-open')).toEqual([
+      { type: 'door.left-open', lockId: 'front', minutes: 3, at: ANY_TIME },
+    ]);
     await clock.advance(30 * MINUTE);
     expect(notifier.ids()).toEqual([DOOR_OPEN]);
     relock.reportDoorState('front', 'closed');
@@ -382,7 +402,9 @@ describe('(11.5) pre-lock warning and extend', () => {
     await clock.advance(9 * MINUTE - 1_000);
     expect(of(events, 'autolock.warning')).toEqual([]);
     await clock.advance(1_000);
-    expect(of(events, 'autolock.warning')).toEqual([{ type: 'autolock.warning', lockId: 'front', endsAt }]);
+    expect(of(events, 'autolock.warning')).toEqual([
+      { type: 'autolock.warning', lockId: 'front', endsAt, at: ANY_TIME },
+    ]);
     expect(notifier.ids()).toEqual([]);
 
     relock.setAutolock('front', { warnNotification: true });

@@ -191,7 +191,12 @@ describe('jams, notices, warnings and door modes through reloads and restarts', 
     await clock.advance(0);
     relock.reportLockState('front', 'unlocked');
     await clock.advance(0);
-    expect(of(events, 'lock.jammed').at(-1)).toEqual({ type: 'lock.jammed', lockId: 'front', cleared: true });
+    expect(of(events, 'lock.jammed').at(-1)).toEqual({
+      type: 'lock.jammed',
+      lockId: 'front',
+      cleared: true,
+      at: expect.any(Number),
+    });
     expect(notifier.dismissed).toContain(JAMMED);
   });
 

@@ -301,7 +301,7 @@ describe('autolocks that are lost, late or stuck', () => {
     h.relock.reportLockState('front', 'locked');
     await h.clock.advance(0);
     expect(h.relock.status('front')).toMatchObject({ autolock: 'idle', running: false });
-    expect(h.events).toContainEqual({ type: 'autolock.confirmed', lockId: 'front', attempt: 1 });
+    expect(h.events).toContainEqual({ type: 'autolock.confirmed', lockId: 'front', attempt: 1, at: h.clock.now() });
   });
 });
 

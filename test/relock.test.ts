@@ -109,7 +109,7 @@ describe('relock behaviour', () => {
         message: expect.stringMatching(/when the door closes/),
       }),
     ]);
-    expect(events).toContainEqual({ type: 'autolock.retry-pending', lockId: 'front' });
+    expect(events).toContainEqual({ type: 'autolock.retry-pending', lockId: 'front', at: expect.any(Number) });
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'autolock.fired', lockId: 'front', outcome: 'retry-pending' }),
     );
@@ -166,6 +166,7 @@ describe('relock behaviour', () => {
       unconfirmed: false,
       nextAttemptAt: null,
       keptForReplay: true,
+      at: expect.any(Number),
     });
     expect(notifier.notified[0]?.message).toMatch(/attempt 1 of 1.*last attempt/);
   });

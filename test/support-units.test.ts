@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { Notifications } from '../src/actors/notifications.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { EventHub, type RelockEvent } from '../src/events.js';
+import { EventHub, type RelockEvent, type RelockEventData } from '../src/events.js';
 import { consoleLogger, safeLogger, silentLogger } from '../src/logger.js';
 import { Pin } from '../src/model/pin.js';
 import { slugify } from '../src/model/slug.js';
@@ -48,7 +48,7 @@ describe('small parts', () => {
   });
 
   it('an event subscriber that throws does not stop the others; unsubscribe stops delivery', () => {
-    const hub = new EventHub();
+    const hub = new EventHub(() => 1_234);
     const seen: RelockEvent[] = [];
     hub.subscribe(() => {
       throw new Error('bad subscriber');
@@ -57,11 +57,11 @@ describe('small parts', () => {
     hub.emit({ type: 'autolock.cancelled', lockId: 'a' });
     off();
     hub.emit({ type: 'autolock.cancelled', lockId: 'b' });
-    expect(seen).toEqual([{ type: 'autolock.cancelled', lockId: 'a' }]);
+    expect(seen).toEqual([{ type: 'autolock.cancelled', lockId: 'a', at: 1_234 }]);
   });
 
   it('a notifier that throws synchronously is reported, not thrown', async () => {
-    const seen: RelockEvent[] = [];
+    const seen: RelockEventData[] = [];
     const notifications = new Notifications(
       {
         notify: () => {

@@ -26,7 +26,7 @@ import {
   type StoreOperation,
   TimerNotRecoveredError,
 } from '../errors.js';
-import type { FireOutcome, RelockEvent } from '../events.js';
+import type { FireOutcome, RelockEventData } from '../events.js';
 import {
   type AutolockTimerContext,
   type AutolockTimerEmitted,
@@ -532,7 +532,7 @@ export function fireOnLiveLock<L>(
 }
 
 /** A timer's emitted event as the public event it is reported as; `attempts`: the lock's maximum. */
-export function toRelockEvent(event: AutolockTimerEmitted, attempts: number): RelockEvent {
+export function toRelockEvent(event: AutolockTimerEmitted, attempts: number): RelockEventData {
   switch (event.type) {
     case 'started':
       return {

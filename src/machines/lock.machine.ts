@@ -32,7 +32,7 @@
  */
 import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
 import { notProvided as missing } from '../errors.js';
-import type { RelockEvent } from '../events.js';
+import type { RelockEventData } from '../events.js';
 import type { AutolockSettings, DoorMode, LockConfig } from '../model/lock-config.js';
 import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 
@@ -58,7 +58,7 @@ export interface LockInput {
 }
 
 /** A failed attempt of the timer, as the lock notifies it: the public event's fields. */
-export type AttemptFailure = Omit<Extract<RelockEvent, { type: 'autolock.failed' }>, 'type' | 'lockId'>;
+export type AttemptFailure = Omit<Extract<RelockEventData, { type: 'autolock.failed' }>, 'type' | 'lockId'>;
 
 export type LockEvent =
   /** Sent once, right after start, when the lock resumes a stored or inherited runtime state. */

@@ -12,7 +12,7 @@
  * - `autolock.retry-pending` comes only inside an open cycle (the fire found the door open),
  *   and the `autolock.fired` that closes that cycle says `retry-pending`.
  */
-import type { RelockEvent } from '../../src/events.js';
+import type { RelockEventData } from '../../src/events.js';
 
 interface LockGrammar {
   open: boolean;
@@ -25,7 +25,7 @@ export class EventGrammar {
   readonly #seen: string[] = [];
 
   /** Checks one event; returns a description of the violation, or undefined when it is well-formed. */
-  accept(event: RelockEvent): string | undefined {
+  accept(event: RelockEventData): string | undefined {
     if (!('lockId' in event) || !event.type.startsWith('autolock.')) return undefined;
     const lockId = event.lockId as string;
     const lock = this.#locks.get(lockId) ?? { open: false, awaiting: false, deferredInCycle: false };

@@ -13,7 +13,7 @@ import {
 } from '../../src/actors/autolock-timer.actor.js';
 import { createPersistenceLogic, persistenceClient } from '../../src/actors/persistence.actor.js';
 import { ManualClock } from '../../src/clock/manual-clock.js';
-import type { FireOutcome, RelockEvent } from '../../src/events.js';
+import type { FireOutcome, RelockEventData } from '../../src/events.js';
 import { createKeyvStore } from '../../src/persistence/keyv-store.js';
 import { createTimerStore } from '../../src/persistence/timer-store.js';
 import { FaultyMap } from './faulty-map.js';
@@ -41,7 +41,7 @@ export async function timerHarness(options: HarnessOptions = {}) {
   const clock = options.clock ?? new ManualClock();
   const map = new FaultyMap();
   const store = options.store ?? (await createKeyvStore(new Keyv({ store: map })));
-  const events: RelockEvent[] = [];
+  const events: RelockEventData[] = [];
   const warnings: string[] = [];
   const persistenceActor = createActor(
     createPersistenceLogic({
