@@ -114,6 +114,8 @@ export type EventSink = (event: RelockEventData) => void;
 export class EventHub {
   readonly #listeners = new Set<EventListener>();
   readonly #now: (() => number) | undefined;
+  /** Events emitted while the clock is being read (a failing clock reports itself): stamped after. */
+  readonly #deferred: RelockEventData[] = [];
   #reading = false;
   #last = 0;
 
@@ -125,20 +127,30 @@ export class EventHub {
     this.#now = now;
   }
 
-  /** The time of an emit; an emit from inside the clock read (a clock failure reported) gets the last one. */
-  #stamp(): number {
-    if (this.#now === undefined || this.#reading) return this.#last;
+  readonly emit: EventSink = (data) => {
+    if (this.#now === undefined) {
+      this.#deliver(data as RelockEvent);
+      return;
+    }
+    if (this.#reading) {
+      this.#deferred.push(data);
+      return;
+    }
     this.#reading = true;
     try {
       this.#last = this.#now();
+    } catch {
+      // a clock that throws (relock's own is guarded and does not): the last time read
     } finally {
       this.#reading = false;
     }
-    return this.#last;
-  }
+    const at = this.#last;
+    // what the clock reported while it was read comes first, with the same time
+    for (const early of this.#deferred.splice(0)) this.#deliver({ ...early, at } as RelockEvent);
+    this.#deliver({ ...data, at } as RelockEvent);
+  };
 
-  readonly emit: EventSink = (data) => {
-    const event = (this.#now === undefined ? data : { ...data, at: this.#stamp() }) as RelockEvent;
+  #deliver(event: RelockEvent): void {
     for (const listener of [...this.#listeners]) {
       try {
         listener(event);
@@ -146,7 +158,7 @@ export class EventHub {
         // a subscriber's failure is its own
       }
     }
-  };
+  }
 
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
