@@ -202,11 +202,26 @@ async function failover(redis: BenchRedis) {
       locks_claimed_in_all: claims.reduce((sum, event) => sum + event.count, 0),
       release_events: releases.length,
       locks_released_in_all: releases.reduce((sum, event) => sum + event.count, 0),
+      lease_lost: placementEvents
+        .filter((event) => event.event === 'cluster.lease-lost')
+        .map((event) => ({ member: members.findIndex((m) => m.events.includes(event)), locks_dropped: event.count })),
+      /** Every cluster event of the start-up: member index, event, locks, ms since the spawn. */
+      timeline: members
+        .flatMap((member, i) =>
+          member.events.map((event) => ({
+            m: i,
+            event: event.event.slice(8),
+            count: event.count,
+            at_ms: event.at - t0,
+          })),
+        )
+        .sort((a, b) => a.at_ms - b.at_ms),
       errors: placementEvents.filter((event) => event.event === 'cluster.error').map((event) => event.message),
     };
     console.log(
       `failover: 3 members started and claimed ${fmt(n)} locks in ${fmt(claimMs)} ms (shares ${startup.owned.join(' / ')}; ` +
-        `${fmt(startup.locks_claimed_in_all)} claims, ${fmt(startup.locks_released_in_all)} releases on the way)`,
+        `${fmt(startup.locks_claimed_in_all)} claims, ${fmt(startup.locks_released_in_all)} releases, ` +
+        `${startup.lease_lost.length} leases lost on the way)`,
     );
     loadAt.claimed = load();
 
@@ -311,6 +326,7 @@ async function failover(redis: BenchRedis) {
         lateness_of_killed_locks: spread(late(victimFires)),
         lateness_of_survivors_locks: spread(late(survivorFires)),
         errors: survivorEvents.filter((e) => e.event === 'cluster.error').map((e) => e.message),
+        survivors_leases_lost: survivorEvents.filter((e) => e.event === 'cluster.lease-lost').length,
       },
       check: {
         commands: commands.length,
