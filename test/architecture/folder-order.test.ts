@@ -18,6 +18,7 @@ const RANK: Record<string, number> = {
   actors: 4,
   testing: 5,
   cluster: 5,
+  bridges: 6,
 };
 
 function importsOf(folder: string): Array<{ file: string; target: string }> {
