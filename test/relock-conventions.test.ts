@@ -1,14 +1,17 @@
 /**
  * Node conventions of the public API (issue 14): `await using` stops the system, `{ signal }`
  * abandons the wait of a call (never the operation), and every event carries `at` from the
- * injected clock. All in simulated time: a store that hangs and a ManualClock, no real sleeps.
+ * injected clock; a notice is dismissed only when it shows. All in simulated time: a store that hangs and a ManualClock, no real sleeps.
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock/manual-clock.js';
 import { InvalidArgumentError, SystemStoppedError } from '../src/errors.js';
 import type { RelockEvent } from '../src/events.js';
 import { createRelock } from '../src/relock.js';
+import { DOOR_OPEN, FAILED, lock, policyBench } from './support/policy-bench.js';
 import { MINUTE, relockHarness } from './support/relock-harness.js';
+
+const DOOR_CLOSED = 'front_door__front_autolock_door_closed';
 
 const driver = { lock: async () => {} };
 
@@ -283,5 +286,98 @@ describe('every event carries at, from the injected clock', () => {
     const hostErrors = h.events.filter((e) => e.type === 'host.error');
     expect(hostErrors.length).toBeGreaterThan(0);
     expect(hostErrors.every((e) => e.at === goodTime)).toBe(true);
+  });
+});
+
+describe('a dismiss only for a notice that shows, also across a reload and a restart', () => {
+  const { bench, restart } = policyBench();
+
+  it('a locked report with nothing shown dismisses nothing, also after a restart', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(MINUTE);
+    await first.relock.stop();
+    const second = await restart(first, lock());
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(0);
+    expect(second.notifier.dismissed).toEqual([]);
+  });
+
+  it('a failure notice left showing at a restart is dismissed, alone and once, by the next locked report', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock());
+    first.driver.script('throw');
+    first.relock.reportLockState('front', 'unlocked');
+    await first.clock.advance(10 * MINUTE); // attempt 1 failed: notified; attempt 2 in 30 s
+    expect(first.notifier.ids()).toEqual([FAILED]);
+    await first.relock.flush();
+    await first.relock.stop();
+    expect(first.notifier.dismissed).toEqual([]);
+
+    const second = await restart(first, lock());
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(0);
+    expect(second.notifier.dismissed).toEqual([FAILED]);
+    second.relock.reportLockState('front', 'unlocked');
+    await second.clock.advance(0);
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(0);
+    expect(second.notifier.dismissed).toEqual([FAILED]);
+  });
+
+  it('a reload keeps the failure notice showing: the locked report after it dismisses it', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    h.driver.script('throw');
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(10 * MINUTE);
+    await h.relock.updateLock(lock({ maxAttempts: 3 }));
+    h.relock.reportLockState('front', 'locked');
+    await h.clock.advance(0);
+    expect(h.notifier.dismissed).toEqual([FAILED]);
+  });
+
+  it('a pending retry notified before a restart: closing the door after it dismisses door_open once and notifies door_closed, which the locked report dismisses', async () => {
+    const first = await bench();
+    await first.relock.addLock(lock({ doorMode: 'never-while-open', doorOpenNoticeMinutes: 3 }));
+    first.relock.reportLockState('front', 'unlocked');
+    first.relock.reportDoorState('front', 'open');
+    await first.clock.advance(10 * MINUTE); // left open (3 min), then the retry's door-open notice
+    expect(first.notifier.ids()).toEqual([DOOR_OPEN, DOOR_OPEN]);
+    await first.relock.flush();
+    await first.relock.stop();
+
+    const second = await restart(first, lock({ doorMode: 'never-while-open', doorOpenNoticeMinutes: 3 }));
+    second.relock.reportDoorState('front', 'closed');
+    await second.clock.advance(0);
+    expect(second.notifier.dismissed).toEqual([DOOR_OPEN]);
+    expect(second.notifier.ids()).toEqual([DOOR_CLOSED]);
+    second.relock.reportLockState('front', 'locked');
+    await second.clock.advance(0);
+    expect(second.notifier.dismissed).toEqual([DOOR_OPEN, DOOR_CLOSED]);
+  });
+
+  it('cancelling a pending retry by hand dismisses its door_open notice; the locked report after dismisses nothing more', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock({ doorMode: 'never-while-open' }));
+    h.relock.reportLockState('front', 'unlocked');
+    h.relock.reportDoorState('front', 'open');
+    await h.clock.advance(10 * MINUTE);
+    await h.relock.cancelAutolock('front');
+    expect(h.notifier.dismissed).toEqual([DOOR_OPEN]);
+    h.relock.reportLockState('front', 'locked');
+    await h.clock.advance(0);
+    expect(h.notifier.dismissed).toEqual([DOOR_OPEN]);
+  });
+
+  it('removing a lock dismisses every notice it left showing, and only those', async () => {
+    const h = await bench();
+    await h.relock.addLock(lock());
+    h.driver.script('throw');
+    h.relock.reportLockState('front', 'unlocked');
+    await h.clock.advance(10 * MINUTE);
+    await h.relock.removeLock('front');
+    expect(h.notifier.dismissed).toEqual([FAILED]);
   });
 });

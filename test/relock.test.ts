@@ -24,11 +24,9 @@ const frontDoor = (overrides: Partial<LockConfigInput> = {}): LockConfigInput =>
   ...overrides,
 });
 
-const AUTOLOCK_IDS = [
-  'front_door__front_autolock_door_open',
-  'front_door__front_autolock_door_closed',
-  'front_door__front_autolock_failed',
-];
+const DOOR_OPEN = 'front_door__front_autolock_door_open';
+const DOOR_CLOSED = 'front_door__front_autolock_door_closed';
+const FAILED = 'front_door__front_autolock_failed';
 
 describe('relock behaviour', () => {
   it('B1 an unlocked lock with autolock enabled starts its timer for the day or night minutes', async () => {
@@ -55,7 +53,7 @@ describe('relock behaviour', () => {
     expect(driver.commands).toEqual([]);
   });
 
-  it('B2 becoming locked cancels the timer, clears a pending retry and dismisses the three notifications', async () => {
+  it("B2 becoming locked cancels the timer, clears a pending retry and dismisses the notices that show (the retry's door_open)", async () => {
     const { relock, clock, notifier, stored } = await bench();
     await relock.addLock(frontDoor());
     relock.reportDoorState('front', 'open');
@@ -65,7 +63,7 @@ describe('relock behaviour', () => {
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
     expect(relock.status('front')).toMatchObject({ pendingRetry: false, running: false, timerState: 'DONE' });
-    expect(notifier.dismissed).toEqual(AUTOLOCK_IDS);
+    expect(notifier.dismissed).toEqual([DOOR_OPEN]);
     expect(await stored('timer:front')).toBeUndefined();
 
     relock.reportLockState('front', 'unlocked');
@@ -77,22 +75,53 @@ describe('relock behaviour', () => {
   });
 
   it('B2 a dismissal that fails is reported and does not stop the others or the cancel', async () => {
-    const { relock, clock, notifier, events } = await bench();
+    const { relock, clock, driver, notifier, events } = await bench();
+    await relock.addLock(frontDoor({ autolock: { enabled: true, dayMinutes: 10, doorMode: 'never-while-open' } }));
+    relock.reportLockState('front', 'unlocked');
+    relock.reportDoorState('front', 'open');
+    await clock.advance(10 * MINUTE); // door open: door_open shows
+    driver.script('throw');
+    relock.reportDoorState('front', 'closed'); // door_open goes, door_closed shows, the command fails: failed shows
+    await clock.advance(0);
+    expect(notifier.dismissed).toEqual([DOOR_OPEN]);
+    notifier.failDismissOf.add(DOOR_CLOSED);
+    relock.reportLockState('front', 'locked');
+    await clock.advance(0);
+    expect(notifier.dismissed).toEqual([DOOR_OPEN, FAILED]);
+    expect(relock.status('front').running).toBe(false);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'notifier.error', lockId: 'front', notificationId: DOOR_CLOSED }),
+    );
+  });
+
+  it('a locked report with no notice showing dismisses nothing', async () => {
+    const { relock, clock, notifier } = await bench();
     await relock.addLock(frontDoor());
     relock.reportLockState('front', 'unlocked');
     await clock.advance(MINUTE);
-    notifier.failDismissOf.add('front_door__front_autolock_door_open');
+    relock.reportLockState('front', 'locked');
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE); // the command is accepted, then confirmed
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
-    expect(notifier.dismissed).toEqual(AUTOLOCK_IDS.slice(1));
-    expect(relock.status('front').running).toBe(false);
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        type: 'notifier.error',
-        lockId: 'front',
-        notificationId: 'front_door__front_autolock_door_open',
-      }),
-    );
+    expect(notifier.notified).toEqual([]);
+    expect(notifier.dismissed).toEqual([]);
+  });
+
+  it('after a failure notice, a locked report dismisses exactly that notice, once', async () => {
+    const { relock, clock, driver, notifier } = await bench();
+    await relock.addLock(frontDoor());
+    driver.script('throw');
+    relock.reportLockState('front', 'unlocked');
+    await clock.advance(10 * MINUTE);
+    expect(notifier.ids()).toEqual([FAILED]);
+    relock.reportLockState('front', 'locked');
+    await clock.advance(0);
+    expect(notifier.dismissed).toEqual([FAILED]);
+    relock.reportLockState('front', 'unlocked');
+    relock.reportLockState('front', 'locked');
+    await clock.advance(0);
+    expect(notifier.dismissed).toEqual([FAILED]);
   });
 
   it('B3 a fire with retry enabled while the door is open locks nothing, sets the pending retry and notifies', async () => {
@@ -227,9 +256,10 @@ describe('relock behaviour', () => {
 
   it('B7 repeated identical reports change nothing and do not restart a running timer', async () => {
     const { relock, clock, driver, notifier } = await bench();
-    await relock.addLock(frontDoor());
+    await relock.addLock(frontDoor({ autolock: { enabled: true, dayMinutes: 10, maxAttempts: 1 } }));
     relock.reportLockState('front', 'unlocked');
     await clock.advance(4 * MINUTE);
+    driver.script('throw'); // the failed notice shows: one locked report dismisses it, the repeat nothing
     const before = relock.status('front');
     relock.reportLockState('front', 'unlocked');
     relock.reportDoorState('front', 'closed');
@@ -240,9 +270,10 @@ describe('relock behaviour', () => {
     await clock.advance(6 * MINUTE);
     expect(driver.commands).toHaveLength(1);
     relock.reportLockState('front', 'locked');
+    await clock.advance(0);
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
-    expect(notifier.dismissed).toEqual(AUTOLOCK_IDS);
+    expect(notifier.dismissed).toEqual([FAILED]);
   });
 
   it('B8 removing a lock cancels its timer and removes its entry', async () => {
@@ -279,7 +310,7 @@ describe('relock behaviour', () => {
     expect(relock.status('front')).toMatchObject({ name: 'Front Door v2', timerState: 'ACTIVE', running: true });
     relock.reportLockState('front', 'locked');
     await clock.advance(0);
-    expect(notifier.dismissed).toContain('front_door_v2__front_autolock_failed');
+    expect(notifier.dismissed).toEqual([]); // no notice was shown: none dismissed
     expect(relock.status('front')).toMatchObject({ timerState: 'DONE', running: false });
   });
 

@@ -25,7 +25,7 @@ import type { Logger } from '../logger.js';
 import { restoredLockSnapshot, restoresDoorOpenAfterStart } from '../machines/lock-snapshot.js';
 import { type Handoff, inheritState } from '../model/inherit-state.js';
 import type { LockConfig } from '../model/lock-config.js';
-import { INITIAL_RUNTIME, type LockRuntime } from '../model/lock-runtime.js';
+import { INITIAL_RUNTIME, type LockRuntime, NOTICE_FLAGS, noticesOf } from '../model/lock-runtime.js';
 import { encodeLockRecord, type LockRecord } from '../persistence/lock-record-codec.js';
 import type { LockStore } from '../persistence/lock-store.js';
 import type { TimerStore } from '../persistence/timer-store.js';
@@ -97,9 +97,7 @@ function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
     a.lockState === b.lockState &&
     a.doorState === b.doorState &&
     a.pendingRetry === b.pendingRetry &&
-    a.jamNoticeShown === b.jamNoticeShown &&
-    a.doorNoticeShown === b.doorNoticeShown &&
-    a.warningNoticeShown === b.warningNoticeShown
+    NOTICE_FLAGS.every((flag) => a[flag] === b[flag])
   );
 }
 
@@ -406,8 +404,7 @@ export class LockRegistry {
 
   #spawnLock(handoff: Handoff): LockActorRef {
     const { runtime } = handoff;
-    const { jamNoticeShown, doorNoticeShown, warningNoticeShown } = runtime;
-    const input = { config: handoff.config, notices: { jamNoticeShown, doorNoticeShown, warningNoticeShown } };
+    const input = { config: handoff.config, notices: noticesOf(runtime) };
     // created in the state it resumes (no start-then-RESTORE macrostep); an open door is entered after
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,

@@ -11,7 +11,9 @@
  * - starting never restarts a running timer (except the door modes' moves of a running
  *   countdown, which re-arm it durably: the old end stays armed until the new one is written),
  *   and nothing here awaits the timer or the notifier inside a transition: failures come back
- *   as events.
+ *   as events;
+ * - a dismiss is sent only for a notice the context says shows (`door_open` when either notice
+ *   that uses the id shows); the machine forgets each flag right after its dismissal.
  */
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logger.js';
@@ -148,13 +150,21 @@ export function provideLockMachine(deps: LockActorDeps) {
         deps.timerOf(context.config.id)?.cancel({ locked: true }).catch(quietly(context.config.id, 'autolock end'));
       },
       holdAutolock: ({ context }) => deps.timerOf(context.config.id)?.jammed(),
-      dismissAutolockNotifications: ({ context }) => dismiss(context, 'door_open', 'door_closed', 'failed'),
+      dismissAutolockNotifications: ({ context }) => {
+        const showing: AutolockNotification[] = [];
+        if (context.doorNoticeShown || context.retryNoticeShown) showing.push('door_open');
+        if (context.doorClosedNoticeShown) showing.push('door_closed');
+        if (context.failedNoticeShown) showing.push('failed');
+        dismiss(context, ...showing);
+      },
       dismissWarning: ({ context }) => dismiss(context, 'warning'),
       dismissWarningIfShown: ({ context }) => {
         if (context.warningNoticeShown) dismiss(context, 'warning');
       },
       releaseAutolock: ({ context }) => deps.timerOf(context.config.id)?.unjammed(),
-      dismissDoorOpen: ({ context }) => dismiss(context, 'door_open'),
+      dismissDoorOpen: ({ context }) => {
+        if (context.doorNoticeShown || context.retryNoticeShown) dismiss(context, 'door_open');
+      },
       dismissDoorLeftOpen: ({ context }) => {
         if (context.doorNoticeShown) dismiss(context, 'door_open');
       },

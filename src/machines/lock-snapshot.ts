@@ -11,7 +11,7 @@
  *   the caller enters `open` with RESTORE (`restoresDoorOpenAfterStart`).
  */
 import type { Snapshot, SnapshotFrom } from 'xstate';
-import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
+import { isDoorState, isLockState, type LockRuntime, noticesOf } from '../model/lock-runtime.js';
 import { type LockInput, lockContextOf, type lockMachine } from './lock.machine.js';
 
 export type LockSnapshot = SnapshotFrom<typeof lockMachine>;
@@ -31,9 +31,7 @@ export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
     lockState: isLockState(bolt) ? bolt : 'unknown',
     doorState: isDoorState(door) ? door : 'unknown',
     pendingRetry: retry === 'pending',
-    jamNoticeShown: snapshot.context.jamNoticeShown,
-    doorNoticeShown: snapshot.context.doorNoticeShown,
-    warningNoticeShown: snapshot.context.warningNoticeShown,
+    ...noticesOf(snapshot.context),
   };
 }
 

@@ -14,7 +14,11 @@
  * - becoming unlocked with autolock enabled ensures the autolock is running (it never extends
  *   one that is already counting down); becoming locked ends the autolock cycle (a command
  *   awaiting confirmation is confirmed by it), clears a pending retry and dismisses the autolock
- *   notifications;
+ *   notifications that show;
+ * - every notice posted is marked showing in the context (and so in the runtime a reload inherits
+ *   and a restart restores) until it is dismissed, and a dismiss is sent only for a notice that
+ *   shows (`door_open` is shared by the door-left-open notice and a pending retry's: one dismiss
+ *   ends both);
  * - every lock command goes through the timer (its retries and its confirmation): this machine
  *   sends none; when the door closes on a pending retry it starts the timer with the delay its
  *   door mode gives (at once, the full countdown, or the after-close delay);
@@ -34,27 +38,24 @@ import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
 import { notProvided as missing } from '../errors.js';
 import type { RelockEventData } from '../events.js';
 import type { AutolockSettings, DoorMode, LockConfig } from '../model/lock-config.js';
-import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
+import {
+  type DoorState,
+  type LockNotices,
+  type LockRuntime,
+  type LockState,
+  NO_NOTICES,
+} from '../model/lock-runtime.js';
 
-export interface LockContext {
+/** The lock's config, its last failure, and which of its notices show (`LockNotices`). */
+export interface LockContext extends LockNotices {
   readonly config: LockConfig;
   readonly lastFailure: string | null;
-  /** The jammed notice is showing (dismissed when the jam clears). */
-  readonly jamNoticeShown: boolean;
-  /** The door-left-open notice is showing (dismissed when the door closes). */
-  readonly doorNoticeShown: boolean;
-  /** The warning notice is showing (dismissed when its countdown ends, moves or is cancelled). */
-  readonly warningNoticeShown: boolean;
 }
 
 export interface LockInput {
   readonly config: LockConfig;
   /** Notices a previous actor of this lock left showing (a reload, or the stored record at a restart). */
-  readonly notices?: {
-    readonly jamNoticeShown: boolean;
-    readonly doorNoticeShown: boolean;
-    readonly warningNoticeShown: boolean;
-  };
+  readonly notices?: LockNotices;
 }
 
 /** A failed attempt of the timer, as the lock notifies it: the public event's fields. */
@@ -89,12 +90,16 @@ export type LockEmitted =
 
 /** A new lock actor's context: its config and the notices a previous actor of it left showing. */
 export function lockContextOf(input: LockInput): LockContext {
+  const notices = input.notices ?? NO_NOTICES;
   return {
     config: input.config,
     lastFailure: null,
-    jamNoticeShown: input.notices?.jamNoticeShown ?? false,
-    doorNoticeShown: input.notices?.doorNoticeShown ?? false,
-    warningNoticeShown: input.notices?.warningNoticeShown ?? false,
+    jamNoticeShown: notices.jamNoticeShown,
+    doorNoticeShown: notices.doorNoticeShown,
+    warningNoticeShown: notices.warningNoticeShown,
+    retryNoticeShown: notices.retryNoticeShown,
+    doorClosedNoticeShown: notices.doorClosedNoticeShown,
+    failedNoticeShown: notices.failedNoticeShown,
   };
 }
 
@@ -126,12 +131,12 @@ const inDoorMode =
 const JAM = { target: 'jammed', actions: ['notifyJammed', 'markJamNotice', 'emitJammed', 'holdAutolock'] } as const;
 /** Leaving `jammed` for `locked` or `unlocked`: the jam is over. */
 const UNJAM = ['dismissJammed', 'forgetJamNotice', 'emitJamCleared', 'releaseAutolock'] as const;
-/** The door is no longer open: its left-open notice goes. */
-const DOOR_SHUT = ['dismissDoorLeftOpen', 'forgetDoorNotice'] as const;
+/** The door is no longer open: its left-open notice goes (and with it `door_open`, whichever notice it shows). */
+const DOOR_SHUT = ['dismissDoorLeftOpen', 'forgetDoorLeftOpen'] as const;
 /** A `locked` report: the cycle ends (a command awaiting confirmation is confirmed). */
 const LOCKED = {
   target: 'locked',
-  actions: ['endAutolockLocked', 'dismissAutolockNotifications', 'forgetFailure'],
+  actions: ['endAutolockLocked', 'dismissAutolockNotifications', 'forgetAutolockNotices', 'forgetFailure'],
 } as const;
 
 export const lockMachine = setup({
@@ -158,7 +163,9 @@ export const lockMachine = setup({
     endAutolockLocked: missing('action', 'endAutolockLocked'),
     /** The lock reported jammed: a command waiting to be confirmed or retried is held. */
     holdAutolock: missing('action', 'holdAutolock'),
+    /** Dismisses those of `door_open`, `door_closed` and `failed` that show. */
     dismissAutolockNotifications: missing('action', 'dismissAutolockNotifications'),
+    /** Dismisses `door_open` if it shows (a pending retry's notice or the door-left-open one). */
     dismissDoorOpen: missing('action', 'dismissDoorOpen'),
     notifyDoorOpen: missing('action', 'notifyDoorOpen'),
     notifyDoorClosed: missing('action', 'notifyDoorClosed'),
@@ -173,12 +180,26 @@ export const lockMachine = setup({
     markJamNotice: assign({ jamNoticeShown: true }),
     forgetJamNotice: assign({ jamNoticeShown: false }),
     markDoorNotice: assign({ doorNoticeShown: true }),
-    forgetDoorNotice: assign({ doorNoticeShown: false }),
+    markRetryNotice: assign({ retryNoticeShown: true }),
+    markDoorClosedNotice: assign({ doorClosedNoticeShown: true }),
+    markFailedNotice: assign({ failedNoticeShown: true }),
+    /** `door_open` was dismissed: neither notice that uses the id shows. */
+    forgetDoorOpenNotices: assign({ doorNoticeShown: false, retryNoticeShown: false }),
+    /** After `dismissDoorLeftOpen`: if the left-open notice showed, `door_open` is gone (a retry's notice too). */
+    forgetDoorLeftOpen: assign(({ context }) =>
+      context.doorNoticeShown ? { doorNoticeShown: false, retryNoticeShown: false } : {},
+    ),
+    forgetAutolockNotices: assign({
+      doorNoticeShown: false,
+      retryNoticeShown: false,
+      doorClosedNoticeShown: false,
+      failedNoticeShown: false,
+    }),
     dismissWarning: missing('action', 'dismissWarning'),
     markWarningNotice: assign({ warningNoticeShown: true }),
     /** Dismisses the warning notice if it is showing. */
     dismissWarningIfShown: missing('action', 'dismissWarningIfShown'),
-    forgetNotices: assign({ jamNoticeShown: false, doorNoticeShown: false, warningNoticeShown: false }),
+    forgetNotices: assign({ ...NO_NOTICES }),
     /** The lock reported locked or unlocked after a jam: a fire in flight is no longer held by it. */
     releaseAutolock: missing('action', 'releaseAutolock'),
     forgetWarningNotice: assign({ warningNoticeShown: false }),
@@ -272,11 +293,14 @@ export const lockMachine = setup({
           // a cycle left on disk for a lock last reported locked is over: nothing to wait for
           { guard: stateIn({ live: { bolt: 'locked' } }), actions: 'endAutolockLocked' },
         ],
-        AUTOLOCK_FAILED: { guard: 'failureNeedsPerson', actions: ['rememberFailure', 'notifyFailed'] },
+        AUTOLOCK_FAILED: {
+          guard: 'failureNeedsPerson',
+          actions: ['rememberFailure', 'notifyFailed', 'markFailedNotice'],
+        },
         AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: ['notifyWarning', 'markWarningNotice'] },
         WARNING_OVER: { guard: 'warningNoticeShown', actions: ['dismissWarning', 'forgetWarningNotice'] },
         DISMISS_NOTICES: {
-          actions: ['dismissWarningIfShown', 'dismissJammed', 'dismissDoorLeftOpen', 'forgetNotices'],
+          actions: ['dismissWarningIfShown', 'dismissJammed', 'dismissAutolockNotifications', 'forgetNotices'],
         },
       },
       states: {
@@ -395,7 +419,10 @@ export const lockMachine = setup({
             idle: {
               on: {
                 RESTORE: { guard: 'restoresPendingRetry', target: 'pending' },
-                AUTOLOCK_DEFERRED: { target: 'pending', actions: ['notifyDoorOpen', 'emitRetryPending'] },
+                AUTOLOCK_DEFERRED: {
+                  target: 'pending',
+                  actions: ['notifyDoorOpen', 'markRetryNotice', 'emitRetryPending'],
+                },
               },
             },
             pending: {
@@ -405,10 +432,16 @@ export const lockMachine = setup({
                 DOOR_STATE: {
                   guard: 'doorReportsClosed',
                   target: 'idle',
-                  actions: ['dismissDoorOpen', 'notifyDoorClosed', 'lockAfterDoorWait'],
+                  actions: [
+                    'dismissDoorOpen',
+                    'forgetDoorOpenNotices',
+                    'notifyDoorClosed',
+                    'markDoorClosedNotice',
+                    'lockAfterDoorWait',
+                  ],
                 },
                 LOCK_STATE: { guard: 'reportsLocked', target: 'idle' },
-                CLEAR_RETRY: { target: 'idle', actions: 'dismissDoorOpen' },
+                CLEAR_RETRY: { target: 'idle', actions: ['dismissDoorOpen', 'forgetDoorOpenNotices'] },
               },
             },
           },

@@ -7,11 +7,13 @@
  * - decoding never throws: anything that is not a valid record decodes to a reason (which never
  *   contains a PIN, nor any value of a code-slot field), and the caller prunes it;
  * - the stored shape is versioned: `{ v: 1, config, runtime }`; a record of a newer version is
- *   marked `newerFormat` (kept, not pruned).
+ *   marked `newerFormat` (kept, not pruned);
+ * - a notice flag a record lacks (written before that notice was tracked) reads as not showing,
+ *   except the door-open notice of a pending retry, which was always posted with the retry.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { type LockConfig, parseLockConfig } from '../model/lock-config.js';
-import { isDoorState, isLockState, type LockRuntime } from '../model/lock-runtime.js';
+import { isDoorState, isLockState, type LockRuntime, NOTICE_FLAGS } from '../model/lock-runtime.js';
 import { type Decoded, newerFormat } from './record-store.js';
 
 export const LOCK_RECORD_VERSION = 1;
@@ -59,7 +61,7 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
   }
   if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
   // written since notices are tracked; a record from before has none showing
-  for (const flag of ['jamNoticeShown', 'doorNoticeShown', 'warningNoticeShown'] as const) {
+  for (const flag of NOTICE_FLAGS) {
     if (runtime[flag] !== undefined && typeof runtime[flag] !== 'boolean') {
       return { ok: false, reason: `invalid runtime.${flag}` };
     }
@@ -75,6 +77,11 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
         jamNoticeShown: runtime.jamNoticeShown === true,
         doorNoticeShown: runtime.doorNoticeShown === true,
         warningNoticeShown: runtime.warningNoticeShown === true,
+        // a pending retry was always notified when it began: an older record's retry shows its notice
+        retryNoticeShown:
+          runtime.retryNoticeShown === undefined ? runtime.pendingRetry : runtime.retryNoticeShown === true,
+        doorClosedNoticeShown: runtime.doorClosedNoticeShown === true,
+        failedNoticeShown: runtime.failedNoticeShown === true,
       }),
     },
   };

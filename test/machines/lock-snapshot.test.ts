@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { lockMachine } from '../../src/machines/lock.machine.js';
 import { lockRuntimeOf, restoredLockSnapshot, restoresDoorOpenAfterStart } from '../../src/machines/lock-snapshot.js';
 import { parseLockConfig } from '../../src/model/lock-config.js';
-import type { LockRuntime } from '../../src/model/lock-runtime.js';
+import { type LockRuntime, noticesOf } from '../../src/model/lock-runtime.js';
 
 const config = parseLockConfig(
   { id: 'front', name: 'Front Door', hasDoorSensor: true, autolock: { enabled: true } },
@@ -27,14 +27,16 @@ for (const lockState of ['locked', 'unlocked', 'jammed', 'unknown'] as const)
           jamNoticeShown,
           doorNoticeShown: doorState === 'open',
           warningNoticeShown: !jamNoticeShown,
+          retryNoticeShown: pendingRetry,
+          doorClosedNoticeShown: jamNoticeShown && doorState === 'closed',
+          failedNoticeShown: !pendingRetry,
         });
 
 describe('restoredLockSnapshot', () => {
   it.each(runtimes.map((runtime) => [JSON.stringify(runtime), runtime] as const))(
     'a lock created in the restored snapshot equals a started lock sent RESTORE: %s',
     (_label, runtime) => {
-      const { jamNoticeShown, doorNoticeShown, warningNoticeShown } = runtime;
-      const input = { config, notices: { jamNoticeShown, doorNoticeShown, warningNoticeShown } };
+      const input = { config, notices: noticesOf(runtime) };
       const viaEvent = createActor(lockMachine, { input }).start();
       viaEvent.send({ type: 'RESTORE', runtime });
       const restored = createActor(lockMachine, { input, snapshot: restoredLockSnapshot(input, runtime) }).start();

@@ -33,6 +33,9 @@ const runtime = {
   jamNoticeShown: false,
   doorNoticeShown: false,
   warningNoticeShown: false,
+  retryNoticeShown: true,
+  doorClosedNoticeShown: false,
+  failedNoticeShown: false,
 } as const;
 
 describe('reload handoff rules', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLockConfig } from '../../src/model/lock-config.js';
+import { NO_NOTICES, NOTICE_FLAGS } from '../../src/model/lock-runtime.js';
 import { decodeLockRecord, encodeLockRecord } from '../../src/persistence/lock-record-codec.js';
 import { relockHarness } from '../support/relock-harness.js';
 
@@ -11,6 +12,9 @@ const runtime = {
   jamNoticeShown: true,
   doorNoticeShown: false,
   warningNoticeShown: true,
+  retryNoticeShown: true,
+  doorClosedNoticeShown: false,
+  failedNoticeShown: true,
 } as const;
 
 describe('lock record codec', () => {
@@ -81,12 +85,34 @@ describe('(10.13) secrets in stored lock records', () => {
 
   it('a record written before notices were tracked reads with none showing; a flag that is not a boolean is invalid', () => {
     const encoded = encodeLockRecord({ config, runtime }) as { runtime: Record<string, unknown> };
-    const { jamNoticeShown: _jam, doorNoticeShown: _door, warningNoticeShown: _warning, ...before } = encoded.runtime;
-    const decoded = decodeLockRecord({ ...encoded, runtime: before });
-    expect(decoded).toMatchObject({ ok: true, value: { runtime: { jamNoticeShown: false, doorNoticeShown: false } } });
-    expect(decodeLockRecord({ ...encoded, runtime: { ...encoded.runtime, doorNoticeShown: 'yes' } })).toEqual({
-      ok: false,
-      reason: 'invalid runtime.doorNoticeShown',
-    });
+    const { lockState, doorState } = encoded.runtime;
+    const decoded = decodeLockRecord({ ...encoded, runtime: { lockState, doorState, pendingRetry: false } });
+    expect(decoded).toMatchObject({ ok: true, value: { runtime: { ...NO_NOTICES, lockState, doorState } } });
+    for (const flag of NOTICE_FLAGS) {
+      expect(decodeLockRecord({ ...encoded, runtime: { ...encoded.runtime, [flag]: 'yes' } })).toEqual({
+        ok: false,
+        reason: `invalid runtime.${flag}`,
+      });
+    }
+  });
+
+  it('a record written before the failed, door-closed and retry notices were tracked reads them as not showing, but a pending retry as notified', () => {
+    const encoded = encodeLockRecord({ config, runtime }) as { runtime: Record<string, unknown> };
+    const { retryNoticeShown: _r, doorClosedNoticeShown: _c, failedNoticeShown: _f, ...before } = encoded.runtime;
+    for (const pendingRetry of [false, true]) {
+      const decoded = decodeLockRecord({ ...encoded, runtime: { ...before, pendingRetry } });
+      expect(decoded).toMatchObject({
+        ok: true,
+        value: {
+          runtime: {
+            jamNoticeShown: true,
+            warningNoticeShown: true,
+            failedNoticeShown: false,
+            doorClosedNoticeShown: false,
+          },
+        },
+      });
+      expect(decoded.ok && decoded.value.runtime.retryNoticeShown).toBe(pendingRetry);
+    }
   });
 });
