@@ -9,8 +9,9 @@
  * - out, as they happen: `{ type: 'event', event, member, count, at }` for every cluster event
  *   (claimed, released, lease-lost, error);
  * - in `{ op: 'owned' }` → `{ type: 'reply', owned: [ids] }`;
- * - in `{ op: 'start', seconds }` → starts the autolock of every lock it owns, all at once, and
- *   replies `{ type: 'reply', started: { id: endsAt }, failed, ms }`;
+ * - in `{ op: 'start', seconds, lockIds? }` → starts the autolock of every lock it owns (of
+ *   `lockIds`, if given), all at once, and replies `{ type: 'reply', started: { id: endsAt },
+ *   failed, reasons, ms }`;
  * - in `{ op: 'stop' }` → `cluster.stop()`, replies, exits.
  *
  * The driver appends one JSON line per command (lock, member, pid, token, time) to the shared
@@ -65,22 +66,24 @@ await cluster.addLocks(
 send({ type: 'ready', member: cluster.member, owned: cluster.ownedLockIds().length, joinMs, addMs: Date.now() - t0 });
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const message = JSON.parse(line) as { op: string; seconds?: number };
+  const message = JSON.parse(line) as { op: string; seconds?: number; lockIds?: string[] };
   if (message.op === 'owned') {
     send({ type: 'reply', owned: cluster.ownedLockIds() });
   } else if (message.op === 'start') {
     const started = Date.now();
-    const ids = cluster.ownedLockIds();
+    const ids = message.lockIds?.filter((id) => cluster.owns(id)) ?? cluster.ownedLockIds();
     const results = await Promise.allSettled(ids.map((id) => cluster.startAutolock(id, message.seconds)));
     const ends: Record<string, number> = {};
     const failed: string[] = [];
+    const reasons = new Set<string>();
     results.forEach((result, i) => {
       const id = ids[i] as string;
+      if (result.status === 'rejected') reasons.add(String(result.reason).slice(0, 300));
       const endsAt = result.status === 'fulfilled' && cluster.owns(id) ? cluster.status(id).endsAt : null;
       if (endsAt === null || endsAt === undefined) failed.push(id);
       else ends[id] = endsAt;
     });
-    send({ type: 'reply', started: ends, failed, ms: Date.now() - started });
+    send({ type: 'reply', started: ends, failed, reasons: [...reasons].slice(0, 3), ms: Date.now() - started });
   } else if (message.op === 'stop') {
     await cluster.stop();
     send({ type: 'reply', stopped: true });

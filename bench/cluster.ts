@@ -24,8 +24,11 @@
  *
  * Writes bench/results-cluster.json (an unfiltered run only). Options:
  *   --only W,F   --locks N (10000)   --rounds R (3)   --lease MS (5000)   --seconds S (10)
+ *   --out FILE       writes the results there (also for a filtered run)
  *   --cpu-prof DIR   the members run with `node --cpu-prof --cpu-prof-dir DIR` (the survivors
  *                    write their profile when stopped; the killed one writes none)
+ *   --windows FILE   writes the failover's parts (startup, start, failover: kill to last fire) on
+ *                    the CPU profile's clock, for `profile.ts --windows FILE --window failover`
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +54,9 @@ const seconds = Number(option('seconds') ?? 10);
 const cpuProfDir = option('cpu-prof');
 const filtered = only !== undefined || n !== 10_000 || option('lease') !== undefined || option('seconds') !== undefined;
 const wanted = (part: string) => only === undefined || only.includes(part);
+/** A wall-clock instant (ms) on the CPU profile's clock (CLOCK_MONOTONIC, µs). */
+const onProfileClock = (ms: number) => Math.round(Number(process.hrtime.bigint() / 1000n) + (ms - Date.now()) * 1000);
+const profileWindows: Array<{ label: string; startUs: number; endUs: number }> = [];
 const load = () => loadavg().map((value) => +value.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -174,21 +180,34 @@ async function failover(redis: BenchRedis) {
     const all = Array.from({ length: n }, (_, i) => `door-${i}`);
     let ownedBy: Set<string>[] = [];
     let ids: string[] = [];
-    const settleDeadline = Date.now() + 120_000;
-    for (;;) {
-      const replies = await Promise.all(members.map((member) => member.ask({ op: 'owned' })));
-      ownedBy = replies.map((reply) => new Set(reply.owned as string[]));
-      // a member's id changes only if it lost its lease (then it rejoins under a new one)
-      const memberIds = members.map((member, i) => member.events.at(-1)?.member ?? (readies[i]?.member as string));
-      const placed = all.every((id) => ownedBy[memberIds.indexOf(rendezvousOwner(id, memberIds) as string)]?.has(id));
-      const total = ownedBy.reduce((sum, set) => sum + set.size, 0);
-      if (placed && total === n) {
-        ids = memberIds;
-        break;
+    /** Waits until every lock is owned where rendezvous hashing over the three places it, each claim complete. */
+    const settle = async () => {
+      const settleDeadline = Date.now() + 120_000;
+      for (;;) {
+        const replies = await Promise.all(members.map((member) => member.ask({ op: 'owned' })));
+        ownedBy = replies.map((reply) => new Set(reply.owned as string[]));
+        // a member's id changes only if it lost its lease (then it rejoins under a new one)
+        const memberIds = members.map((member, i) => member.events.at(-1)?.member ?? (readies[i]?.member as string));
+        const placed = all.every((id) => ownedBy[memberIds.indexOf(rendezvousOwner(id, memberIds) as string)]?.has(id));
+        const total = ownedBy.reduce((sum, set) => sum + set.size, 0);
+        // and each member's claims are done (its claimed event comes once the takeover is complete)
+        const told = members.map((member) =>
+          member.events.reduce(
+            (sum, event) =>
+              sum +
+              (event.event === 'cluster.claimed' ? event.count : event.event === 'cluster.error' ? 0 : -event.count),
+            0,
+          ),
+        );
+        if (placed && total === n && told.every((count, i) => count === ownedBy[i]?.size)) {
+          ids = memberIds;
+          break;
+        }
+        if (Date.now() > settleDeadline) throw new Error(`the members did not settle on a placement (${total} owned)`);
+        await pause(250);
       }
-      if (Date.now() > settleDeadline) throw new Error(`the members did not settle on a placement (${total} owned)`);
-      await pause(250);
-    }
+    };
+    await settle();
     const placementEvents = members.flatMap((member) => member.events);
     const settledAt = Math.max(...placementEvents.map((event) => event.at));
     const claimMs = settledAt - t0;
@@ -224,25 +243,48 @@ async function failover(redis: BenchRedis) {
         `${startup.lease_lost.length} leases lost on the way)`,
     );
     loadAt.claimed = load();
+    profileWindows.push({ label: 'startup', startUs: onProfileClock(t0), endUs: onProfileClock(settledAt) });
 
-    // 2. every lock's autolock started for `seconds`, all members at once
-    const startedAt = Date.now();
-    const started = await Promise.all(members.map((member) => member.ask({ op: 'start', seconds })));
-    const startMs = Date.now() - startedAt;
+    // 2. every lock's autolock started for `seconds`, all members at once; a start a member's
+    // store refuses (its lease passed while it worked) is asked again once the placement settles
     const ends = new Map<string, number>();
-    const ownerOf = new Map<string, number>();
-    started.forEach((reply, i) => {
-      for (const [id, end] of Object.entries(reply.started as Record<string, number>)) {
-        if (ends.has(id)) problems.push(`${id} started by two members`);
-        ends.set(id, end);
-        ownerOf.set(id, i);
+    const startAttempts: Array<{ ms: number; started: number[]; refused: number[]; reasons: string[] }> = [];
+    const startedAt = Date.now();
+    let started: Line[] = [];
+    for (let attempt = 1; ends.size < n; attempt++) {
+      if (attempt > 4) throw new Error(`${ends.size} of ${n} autolocks started: ${JSON.stringify(startAttempts)}`);
+      if (attempt > 1) await settle();
+      const lockIds = attempt === 1 ? undefined : all.filter((id) => !ends.has(id));
+      const at = Date.now();
+      started = await Promise.all(members.map((member) => member.ask({ op: 'start', seconds, lockIds })));
+      for (const reply of started) {
+        for (const [id, end] of Object.entries(reply.started as Record<string, number>)) ends.set(id, end);
       }
-      const failed = reply.failed as string[];
-      if (failed.length > 0) problems.push(`member ${i}: ${failed.length} starts failed`);
+      startAttempts.push({
+        ms: Date.now() - at,
+        started: started.map((reply) => Object.keys(reply.started as object).length),
+        refused: started.map((reply) => (reply.failed as string[]).length),
+        reasons: [...new Set(started.flatMap((reply) => reply.reasons as string[]))].slice(0, 3),
+      });
+    }
+    const startMs = Date.now() - startedAt;
+    profileWindows.push({ label: 'start', startUs: onProfileClock(startedAt), endUs: onProfileClock(Date.now()) });
+    if (startAttempts.length > 1) {
+      problems.push(
+        `starts refused by the store (a member's lease passed while it was alive): ${startAttempts
+          .map((a) => a.refused.join('+'))
+          .join(', then ')}`,
+      );
+    }
+    // who owns what now (a member that lost its lease and rejoined has other locks than it started)
+    await settle();
+    const ownerOf = new Map<string, number>();
+    ownedBy.forEach((set, i) => {
+      for (const id of set) ownerOf.set(id, i);
     });
-    if (ends.size !== n) problems.push(`${ends.size} of ${n} autolocks started`);
     console.log(
-      `failover: ${fmt(ends.size)} autolocks started in ${fmt(startMs)} ms (members: ${started.map((r) => fmt(r.ms as number)).join(' / ')} ms)`,
+      `failover: ${fmt(ends.size)} autolocks started in ${fmt(startMs)} ms, ${startAttempts.length} attempt(s) ` +
+        `(first attempt per member: ${startAttempts[0]?.started.join(' / ')} started, ${startAttempts[0]?.refused.join(' / ')} refused)`,
     );
 
     // 3. member 0 killed one second before the first end
@@ -301,6 +343,16 @@ async function failover(redis: BenchRedis) {
     const late = (list: readonly Command[]) => list.map((c) => c.at - (ends.get(c.lockId) ?? Number.NaN));
     const lastVictimFire = Math.max(...victimFires.map((c) => c.at));
     const firstVictimFire = Math.min(...victimFires.map((c) => c.at));
+    profileWindows.push({
+      label: 'failover',
+      startUs: onProfileClock(killedAt),
+      endUs: onProfileClock(lastVictimFire),
+    });
+    profileWindows.push({
+      label: 'survivors-fires',
+      startUs: onProfileClock(firstEnd),
+      endUs: onProfileClock(Math.max(...survivorFires.map((c) => c.at))),
+    });
     const survivorEvents = members.slice(1).flatMap((member) => member.events.filter((e) => e.at >= killedAt));
     const takeovers = survivorEvents.filter((event) => event.event === 'cluster.claimed');
     const result = {
@@ -310,6 +362,7 @@ async function failover(redis: BenchRedis) {
       startup,
       start_all_ms: startMs,
       start_ms_per_member: started.map((reply) => reply.ms as number),
+      start_attempts: startAttempts,
       killed: {
         locks: victimLocks.length,
         lease_left_at_kill_ms: leaseLeftMs,
@@ -367,8 +420,23 @@ async function failover(redis: BenchRedis) {
     for (const problem of problems) console.log(`  failover check failed: ${problem}`);
 
     // 5. the survivors stop (releasing their locks); anything left is killed by its pid
-    await Promise.all(members.slice(1).map((member) => member.ask({ op: 'stop' }, 30_000).catch(() => member.kill())));
-    return result;
+    const stopped = await Promise.all(
+      members.slice(1).map((member) =>
+        member.ask({ op: 'stop' }, 30_000).then(
+          async () => {
+            // it exits on its own (writing its CPU profile, if asked)
+            const deadline = Date.now() + 15_000;
+            while (member.alive() && Date.now() < deadline) await pause(50);
+            return 'stopped';
+          },
+          () => {
+            member.kill();
+            return `killed: ${member.stderr}`;
+          },
+        ),
+      ),
+    );
+    return { ...result, survivors_stopped: stopped };
   } finally {
     for (const member of members) member.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -439,8 +507,8 @@ const secondsTaken = (performance.now() - started) / 1000;
 console.log(
   `done in ${secondsTaken.toFixed(0)} s; load average ${machine.loadStart.join(' ')} at the start, ${machine.loadEnd.join(' ')} at the end`,
 );
-if (!filtered) {
-  const file = new URL('./results-cluster.json', import.meta.url).pathname.replace('/.tmp/build', '');
+if (!filtered || option('out') !== undefined) {
+  const file = option('out') ?? new URL('./results-cluster.json', import.meta.url).pathname.replace('/.tmp/build', '');
   writeFileSync(
     file,
     `${JSON.stringify({ date: new Date().toISOString(), commit, machine, seconds: secondsTaken, rounds, rows, runs, cluster }, null, 2)}\n`,
@@ -452,4 +520,6 @@ if (!filtered) {
     // left as written
   }
 }
+const windowsFile = option('windows');
+if (windowsFile !== undefined) writeFileSync(windowsFile, `${JSON.stringify(profileWindows, null, 2)}\n`);
 process.exit(0);
