@@ -4,6 +4,7 @@
  */
 
 export type { AutolockTimer, TimerState, TimerStatus } from './actors/autolock-timer.actor.js';
+export type { CallOptions } from './call-options.js';
 export type { Clock, TimerHandle } from './clock/clock.js';
 export { MAX_NATIVE_DELAY_MS, systemClock } from './clock/clock.js';
 export { ManualClock } from './clock/manual-clock.js';
