@@ -6,12 +6,16 @@
 import { existsSync } from 'node:fs';
 
 const source = new URL('../src/bridges/mqtt/cli.ts', import.meta.url);
-let cli;
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import(source.href);
-} else {
-  cli = await import('../dist/bridges/mqtt/cli.js');
+async function fromSource() {
+  if (!existsSync(source)) return undefined;
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    return undefined; // a clone installed without devDependencies: the build it is
+  }
+  tsx.register();
+  return import(source.href);
 }
+const cli = (await fromSource()) ?? (await import('../dist/bridges/mqtt/cli.js'));
 process.exitCode = await cli.runCli(process.argv.slice(2));
