@@ -151,6 +151,31 @@ describeWithMosquitto('Home Assistant discovery on a real broker', () => {
     await test.waitStatus('garage.side', (s) => s.lockState === 'locked' && s.autolock !== 'confirming', 'locked');
   });
 
+  it('discovery off and notifications off: no config and no notification is published, the state still is', async () => {
+    const test = await startTestBridge(broker.url, (z2m) => ({
+      ...twoLocks(z2m),
+      homeAssistant: { discovery: false },
+      notifications: { topic: null },
+    }));
+    bridges.push(test);
+    await player.publish(test.z2m('Front Lock'), { lock_state: 'not_fully_locked' });
+    await test.waitStatus('front', (s) => s.lockState === 'jammed', 'jammed');
+    await test.waitMessage(
+      player,
+      (m) => m.topic === `${test.base}/front/state` && JSON.parse(m.payload).problem_reason === 'jammed',
+    );
+    // Home Assistant's birth message is not listened to either
+    await player.publish(`ha-${test.tag}/status`, 'online');
+    await player.publish(test.z2m('Front Lock'), { lock_state: 'locked' });
+    await test.waitMessage(
+      player,
+      (m) => m.topic === `${test.base}/front/state` && JSON.parse(m.payload).lock_state === 'locked',
+    );
+    expect(configsOf(test)).toEqual([]);
+    expect(player.messages.filter((m) => m.topic.startsWith(`${test.base}/notifications`))).toEqual([]);
+    expect(test.events.some((e) => e.type === 'lock.jammed')).toBe(true);
+  });
+
   it("Home Assistant's birth message (online) makes the bridge announce its configs again", async () => {
     const test = await bridge();
     await test.waitMessage(player, () => configsOf(test).length >= 2 * ENTITIES_PER_LOCK);
