@@ -7,8 +7,9 @@
  * Keys (under the cluster prefix `<p>`):
  * - `<p>member:<member>`: present while the member lives (its lease: `SET … PX`, renewed);
  * - `<p>own:<lock>`: `<member>|<token>`, the lock's owner and fencing token;
- * - `<p>fence:<lock>`: the lock's last token, only ever incremented (`INCR`): each new owner
- *   gets a larger one, so a command or write from an older owner can be told apart.
+ * - `<p>fence:<lock>`: the lock's last token; each new owner gets a larger one (at least Redis's
+ *   time in ms, so it keeps growing across a Redis restart that lost the data), and a command or
+ *   write from an older owner can be told apart.
  *
  * Invariants:
  * - a claim succeeds only when the claimer is alive and the lock has no owner, or an owner whose
@@ -19,7 +20,11 @@
  * - a release deletes `own:<lock>` only if it still holds the releaser's value.
  */
 
-/** KEYS: own, member, fence. ARGV: member id. Returns `<member>|<token>`, or nil when refused. */
+/**
+ * KEYS: own, member, fence. ARGV: member id, the member-key prefix. Returns `<member>|<token>`,
+ * or nil when refused. The token is the larger of the lock's last token + 1 and Redis's own time
+ * in ms (`TIME`): it grows with every claim, also after a Redis that lost its data restarts.
+ */
 export const CLAIM = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -28,8 +33,12 @@ if current then
   if owner and redis.call('EXISTS', ARGV[2] .. owner) == 1 then return false end
 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return false end
-local token = redis.call('INCR', KEYS[3])
-local value = ARGV[1] .. '|' .. token
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local token = math.max(tonumber(redis.call('GET', KEYS[3]) or '0') + 1, now)
+local text = string.format('%.0f', token)
+redis.call('SET', KEYS[3], text)
+local value = ARGV[1] .. '|' .. text
 redis.call('SET', KEYS[1], value)
 return value
 `;

@@ -89,6 +89,8 @@ export interface RelockCluster {
   subscribe(listener: (event: RelockEvent | ClusterEvent) => void): () => void;
   /** Runs one membership tick now (renew, look at the members, claim and release). */
   rebalance(): Promise<void>;
+  /** Resolves when every store write this member asked so far is durable (or reported failed). */
+  flush(): Promise<void>;
   /** Flushes, releases every owned lock to the others, leaves the cluster. */
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ interface RedisClient {
   publish(channel: string, message: string): Promise<number>;
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  time(): Promise<unknown>;
   duplicate(): RedisClient;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -137,7 +140,7 @@ async function connectRedis(url: string): Promise<RedisClient> {
   if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
     throw new InvalidArgumentError('redis', typeof url === 'string' ? redactedUrl(url) : url, 'a redis:// URL');
   }
-  let module: { createClient: (options: { url: string }) => unknown };
+  let module: { createClient: (options: { url: string; disableOfflineQueue: boolean }) => unknown };
   try {
     module = (await import('@keyv/redis')) as unknown as typeof module;
   } catch {
@@ -147,7 +150,8 @@ async function connectRedis(url: string): Promise<RedisClient> {
       'the package @keyv/redis installed (npm install @keyv/redis)',
     );
   }
-  const client = module.createClient({ url }) as RedisClient;
+  // a command while Redis is unreachable fails at once (no queue to wait in): a tick or a stop never hangs
+  const client = module.createClient({ url, disableOfflineQueue: true }) as RedisClient;
   client.on('error', () => {
     // reported where a command fails; node-redis reconnects on its own
   });
@@ -167,11 +171,21 @@ class Cluster implements RelockCluster {
   readonly #hub = new EventHub();
   readonly #clusterListeners = new Set<(event: ClusterEvent) => void>();
   readonly #configs = new Map<string, LockConfigInput>();
-  /** lockId → `<member>|<token>` while this member owns it (and its actors run). */
+  /** lockId → `<member>|<token>` while this member holds the lock: its writes are fenced with it. */
   readonly #owned = new Map<string, string>();
+  /** Locks whose actors run here: what the host's calls reach (a subset of `#owned`). */
+  readonly #running = new Set<string>();
+  /** Reports received for a lock while its claim was starting its actors: applied right after. */
+  readonly #pendingReports = new Map<string, { lock?: LockState; door?: DoorState }>();
+  /** This member's clock minus Redis's (`TIME`), measured when it joins. */
+  #offset = 0;
+  /** Given its locks by its host: only then do the others hand it a share. */
+  #ready = false;
   #system!: ReleasableRelock;
-  #timer: TimerHandle | undefined;
-  #ticking: Promise<void> | undefined;
+  #renewTimer: TimerHandle | undefined;
+  #renewing: Promise<void> | undefined;
+  #placing: Promise<void> | undefined;
+  #placeAgain = false;
   #stopped = false;
 
   constructor(redis: RedisClient, subscriber: RedisClient, clock: Clock, leaseMs: number, prefix: string) {
@@ -193,11 +207,21 @@ class Cluster implements RelockCluster {
     // the cluster's data lives under its own prefix too: several clusters can share one Redis
     const keyv = new Keyv({ store, namespace: `${this.#prefix}data`, throwOnErrors: true });
     const { redis: _redis, leaseMs: _lease, prefix: _prefix, ...relockOptions } = options;
-    this.#system = await startRelockSystem(relockOptions, { store: keyv, fence: (lockId) => this.#fence(lockId) });
+    await this.#join();
+    // every deadline is kept on Redis's clock (this member's clock less its offset), so a lock
+    // taken over by a member whose clock disagrees fires when its owner meant it to
+    const local = this.#clock;
+    const clock: Clock = {
+      now: () => local.now() - this.#offset,
+      setTimeout: (callback, ms) => local.setTimeout(callback, ms),
+      clearTimeout: (handle) => local.clearTimeout(handle),
+    };
+    this.#system = await startRelockSystem(
+      { ...relockOptions, clock },
+      { store: keyv, fence: (lockId) => this.#fence(lockId) },
+    );
     this.#system.subscribe((event) => this.#hub.emit(event));
     await this.#subscriber.subscribe(this.#key('reports'), (message) => this.#onPublished(message));
-    await this.#join();
-    await this.rebalance();
   }
 
   #key(kind: string, id?: string): string {
@@ -214,52 +238,87 @@ class Cluster implements RelockCluster {
     }
   }
 
-  async #join(): Promise<void> {
-    await this.#redis.set(this.#key('member', this.member), String(this.#clock.now()), { PX: this.#leaseMs, NX: true });
-    await this.#redis.sAdd(this.#key('members'), this.member);
+  #error(error: unknown, what?: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#emitCluster({ type: 'cluster.error', member: this.member, message: what ? `${what}: ${message}` : message });
   }
 
-  #schedule(): void {
+  /** Takes the lease of this incarnation and measures the clock offset to Redis. */
+  async #join(): Promise<void> {
+    const before = this.#clock.now();
+    const [seconds, micros] = (await this.#redis.time()) as unknown as [string | number, string | number];
+    const after = this.#clock.now();
+    const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    if (Number.isFinite(redisNow)) this.#offset = (before + after) / 2 - redisNow;
+    await this.#redis.set(this.#key('member', this.member), String(redisNow), { PX: this.#leaseMs, NX: true });
+    if (this.#ready) await this.#redis.sAdd(this.#key('members'), this.member);
+  }
+
+  /** Renews the lease every third of it, on its own: a slow claim or release never delays it. */
+  #scheduleRenewal(): void {
     if (this.#stopped) return;
-    this.#timer = this.#clock.setTimeout(
+    this.#renewTimer = this.#clock.setTimeout(
       () => {
-        this.#timer = undefined;
-        void this.rebalance().finally(() => this.#schedule());
+        this.#renewTimer = undefined;
+        void this.#renew().finally(() => {
+          this.#scheduleRenewal();
+          // placement follows, but the next renewal never waits for it
+          void this.#requestPlacement();
+        });
       },
       Math.floor(this.#leaseMs / 3),
     );
   }
 
-  rebalance(): Promise<void> {
-    this.#ticking ??= this.#tick().finally(() => {
-      this.#ticking = undefined;
+  #renew(): Promise<void> {
+    this.#renewing ??= (async () => {
+      try {
+        const renewed = await this.#redis.set(this.#key('member', this.member), 'live', {
+          PX: this.#leaseMs,
+          XX: true,
+        });
+        if (renewed === null && !this.#stopped) await this.#loseAll();
+      } catch (error) {
+        this.#error(error, 'lease renewal');
+      }
+    })().finally(() => {
+      this.#renewing = undefined;
     });
-    return this.#ticking;
+    return this.#renewing;
   }
 
-  async #tick(): Promise<void> {
-    if (this.#stopped) return;
-    try {
-      const renewed = await this.#redis.set(this.#key('member', this.member), String(this.#clock.now()), {
-        PX: this.#leaseMs,
-        XX: true,
-      });
-      if (renewed === null) await this.#loseAll();
-      const live = await this.#liveMembers();
-      await this.#place(live);
-    } catch (error) {
-      this.#emitCluster({
-        type: 'cluster.error',
-        member: this.member,
-        message: error instanceof Error ? error.message : String(error),
-      });
+  /** Starts a placement pass unless one runs (then one more follows it). */
+  #requestPlacement(): Promise<void> {
+    if (this.#placing !== undefined) {
+      this.#placeAgain = true;
+      return this.#placing;
     }
+    this.#placing = (async () => {
+      do {
+        this.#placeAgain = false;
+        try {
+          await this.#place(await this.#liveMembers());
+        } catch (error) {
+          this.#error(error, 'placement');
+        }
+      } while (this.#placeAgain && !this.#stopped);
+    })().finally(() => {
+      this.#placing = undefined;
+    });
+    return this.#placing;
+  }
+
+  async rebalance(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#renew();
+    await this.#requestPlacement();
   }
 
   /** The lease passed (a pause, or Redis cut off longer than the lease): drop every lock, join again. */
   async #loseAll(): Promise<void> {
     const lockIds = [...this.#owned.keys()];
     this.#owned.clear(); // from now on every write of these locks is refused here, before Redis
+    for (const lockId of lockIds) this.#running.delete(lockId);
     for (const lockId of lockIds) await this.#system.releaseLock(lockId).catch(() => {});
     this.#emitCluster({ type: 'cluster.lease-lost', member: this.member, lockIds });
     await this.#redis.sRem(this.#key('members'), this.member).catch(() => 0);
@@ -279,7 +338,7 @@ class Cluster implements RelockCluster {
         return undefined;
       }),
     );
-    if (!live.includes(this.member)) live.push(this.member);
+    if (this.#ready && !live.includes(this.member)) live.push(this.member);
     return live;
   }
 
@@ -289,26 +348,29 @@ class Cluster implements RelockCluster {
     for (const lockId of this.#configs.keys()) {
       const mine = rendezvousOwner(lockId, live) === this.member;
       if (mine && !this.#owned.has(lockId)) toClaim.push(lockId);
-      if (!mine && this.#owned.has(lockId)) toRelease.push(lockId);
+      if (!mine && this.#running.has(lockId)) toRelease.push(lockId);
     }
-    // owned locks no longer configured here were removed by the host
     if (toRelease.length > 0) await this.#release(toRelease);
     if (toClaim.length > 0) await this.#claim(toClaim);
   }
 
+  /** Hands locks to their next owner: no call reaches them here any more, their state stays stored. */
   async #release(lockIds: readonly string[]): Promise<void> {
-    for (const lockId of lockIds) await this.#system.releaseLock(lockId).catch(() => {});
+    for (const lockId of lockIds) this.#running.delete(lockId);
+    // each retires once no fire or store call of its timer is in flight (the lease is renewed meanwhile)
+    await Promise.all(lockIds.map((lockId) => this.#system.releaseLock(lockId).catch(() => {})));
     await this.#system.flush();
-    await Promise.all(
-      lockIds.map(async (lockId) => {
-        const value = this.#owned.get(lockId);
-        this.#owned.delete(lockId);
-        if (value !== undefined) {
-          await this.#redis.eval(RELEASE, { keys: [this.#key('own', lockId)], arguments: [value] });
-        }
-      }),
-    );
+    await Promise.all(lockIds.map((lockId) => this.#letGo(lockId)));
     this.#emitCluster({ type: 'cluster.released', member: this.member, lockIds });
+  }
+
+  /** Deletes this member's ownership of a lock in Redis (if it still holds it). */
+  async #letGo(lockId: string): Promise<void> {
+    const value = this.#owned.get(lockId);
+    this.#owned.delete(lockId);
+    if (value !== undefined) {
+      await this.#redis.eval(RELEASE, { keys: [this.#key('own', lockId)], arguments: [value] }).catch(() => 0);
+    }
   }
 
   async #claim(lockIds: readonly string[]): Promise<void> {
@@ -323,43 +385,65 @@ class Cluster implements RelockCluster {
     const claimed: string[] = [];
     results.forEach((value, i) => {
       const lockId = lockIds[i] as string;
-      if (typeof value === 'string' && this.#configs.has(lockId)) {
+      if (typeof value === 'string') {
         this.#owned.set(lockId, value);
+        this.#pendingReports.set(lockId, {});
         claimed.push(lockId);
       }
     });
-    if (claimed.length === 0) return;
-    const configs = claimed.map((lockId) => this.#configs.get(lockId) as LockConfigInput);
+    // removed by the host while the claim ran: let go at once
+    const gone = claimed.filter((lockId) => !this.#configs.has(lockId));
+    await Promise.all(gone.map((lockId) => this.#letGo(lockId)));
+    const starting = claimed.filter((lockId) => this.#configs.has(lockId));
+    if (starting.length === 0) return;
+    const configs = starting.map((lockId) => this.#configs.get(lockId) as LockConfigInput);
     try {
       await this.#system.takeOverLocks(configs);
     } catch (error) {
-      // the store could not be read: let the lease go, a member tries again at a later tick
-      for (const lockId of claimed) {
-        const value = this.#owned.get(lockId);
-        this.#owned.delete(lockId);
-        if (value !== undefined) {
-          await this.#redis.eval(RELEASE, { keys: [this.#key('own', lockId)], arguments: [value] }).catch(() => 0);
-        }
-      }
+      // the store could not be read: let the locks go, a member tries again at a later pass
+      for (const lockId of starting) this.#pendingReports.delete(lockId);
+      await Promise.all(starting.map((lockId) => this.#letGo(lockId)));
       throw error;
     }
-    await this.#applyStoredReports(claimed);
-    this.#emitCluster({ type: 'cluster.claimed', member: this.member, lockIds: claimed });
+    const stored = await this.#storedReports(starting).catch((error: unknown) => {
+      this.#error(error, 'reading the stored reports');
+      return undefined;
+    });
+    const running: string[] = [];
+    for (const [i, lockId] of starting.entries()) {
+      const pending = this.#pendingReports.get(lockId) ?? {};
+      this.#pendingReports.delete(lockId);
+      if (!this.#owned.has(lockId)) continue; // lost meanwhile (the lease passed)
+      if (!this.#configs.has(lockId)) {
+        // removed by the host while its actors started
+        await this.#system.removeLock(lockId).catch(() => {});
+        await this.#letGo(lockId);
+        continue;
+      }
+      const config = this.#configs.get(lockId) as LockConfigInput;
+      if (config !== configs[i]) await this.#system.updateLock(config).catch((error) => this.#error(error, lockId));
+      this.#running.add(lockId);
+      running.push(lockId);
+      const door = pending.door ?? stored?.doors[i];
+      const lock = pending.lock ?? stored?.locks[i];
+      if (door !== undefined) this.#system.reportDoorState(lockId, door);
+      if (lock !== undefined) this.#system.reportLockState(lockId, lock);
+    }
+    if (running.length > 0) this.#emitCluster({ type: 'cluster.claimed', member: this.member, lockIds: running });
   }
 
-  /** The latest report any member stored for each lock, applied once its actors run here. */
-  async #applyStoredReports(lockIds: readonly string[]): Promise<void> {
+  /** The latest report any member stored for each lock. */
+  async #storedReports(
+    lockIds: readonly string[],
+  ): Promise<{ locks: Array<LockState | undefined>; doors: Array<DoorState | undefined> }> {
     const [locks, doors] = await Promise.all([
       this.#redis.hmGet(this.#key('reports', 'lock'), [...lockIds]),
       this.#redis.hmGet(this.#key('reports', 'door'), [...lockIds]),
     ]);
-    lockIds.forEach((lockId, i) => {
-      if (!this.#owned.has(lockId)) return;
-      const door = doors[i];
-      const lock = locks[i];
-      if (door != null && isDoorState(door)) this.#system.reportDoorState(lockId, door);
-      if (lock != null && isLockState(lock)) this.#system.reportLockState(lockId, lock);
-    });
+    return {
+      locks: locks.map((state) => (state != null && isLockState(state) ? state : undefined)),
+      doors: doors.map((state) => (state != null && isDoorState(state) ? state : undefined)),
+    };
   }
 
   /** Refuses a command unless Redis confirms, now, that this member owns the lock and its lease holds. */
@@ -376,6 +460,19 @@ class Cluster implements RelockCluster {
     return { token: Number(value.slice(value.lastIndexOf('|') + 1)) };
   }
 
+  /** A report reaches the lock's actors here, or waits for them while they start. */
+  #deliver(lockId: string, kind: 'lock' | 'door', state: LockState | DoorState): void {
+    const pending = this.#pendingReports.get(lockId);
+    if (pending !== undefined) {
+      if (kind === 'lock') pending.lock = state as LockState;
+      else pending.door = state as DoorState;
+      return;
+    }
+    if (!this.#running.has(lockId)) return;
+    if (kind === 'lock') this.#system.reportLockState(lockId, state as LockState);
+    else this.#system.reportDoorState(lockId, state as DoorState);
+  }
+
   #onPublished(message: string): void {
     let report: Report;
     try {
@@ -383,31 +480,22 @@ class Cluster implements RelockCluster {
     } catch {
       return;
     }
-    if (report.from === this.member || !this.#owned.has(report.lockId)) return;
-    if (report.kind === 'lock' && isLockState(report.state)) this.#system.reportLockState(report.lockId, report.state);
-    if (report.kind === 'door' && isDoorState(report.state)) this.#system.reportDoorState(report.lockId, report.state);
+    if (report.from === this.member) return;
+    if (report.kind === 'lock' && isLockState(report.state)) this.#deliver(report.lockId, 'lock', report.state);
+    if (report.kind === 'door' && isDoorState(report.state)) this.#deliver(report.lockId, 'door', report.state);
   }
 
-  #report(lockId: string, kind: 'lock' | 'door', state: string): void {
-    if (this.#owned.has(lockId)) {
-      if (kind === 'lock') this.#system.reportLockState(lockId, state as LockState);
-      else this.#system.reportDoorState(lockId, state as DoorState);
-    }
+  #report(lockId: string, kind: 'lock' | 'door', state: LockState | DoorState): void {
+    this.#deliver(lockId, kind, state);
     const report: Report = { from: this.member, lockId, kind, state };
     void this.#redis
       .hSet(this.#key('reports', kind), lockId, state)
       .then(() => this.#redis.publish(this.#key('reports'), JSON.stringify(report)))
-      .catch((error: unknown) =>
-        this.#emitCluster({
-          type: 'cluster.error',
-          member: this.member,
-          message: `a ${kind} report for ${lockId} could not be shared: ${error instanceof Error ? error.message : String(error)}`,
-        }),
-      );
+      .catch((error: unknown) => this.#error(error, `a ${kind} report for ${lockId} could not be shared`));
   }
 
   #owner(lockId: string): ReleasableRelock {
-    if (!this.#owned.has(lockId)) throw new LockNotOwnedError(lockId);
+    if (!this.#running.has(lockId)) throw new LockNotOwnedError(lockId);
     return this.#system;
   }
 
@@ -416,22 +504,25 @@ class Cluster implements RelockCluster {
       parseLockConfig(config, configs.length === 1 ? 'config' : `configs[${i}]`);
     });
     for (const config of configs) this.#configs.set(config.id, config);
+    if (!this.#ready) {
+      this.#ready = true;
+      await this.#redis.sAdd(this.#key('members'), this.member);
+    }
     await this.rebalance();
   }
 
   async updateLock(config: LockConfigInput): Promise<void> {
     parseLockConfig(config);
     this.#configs.set(config.id, config);
-    if (this.#owned.has(config.id)) await this.#system.updateLock(config);
+    if (this.#running.has(config.id)) await this.#system.updateLock(config);
   }
 
   async removeLock(lockId: string): Promise<void> {
     this.#configs.delete(lockId);
-    if (!this.#owned.has(lockId)) return;
+    if (!this.#running.has(lockId)) return; // a claim under way lets it go when it sees it removed
+    this.#running.delete(lockId);
     await this.#system.removeLock(lockId);
-    const value = this.#owned.get(lockId);
-    this.#owned.delete(lockId);
-    if (value !== undefined) await this.#redis.eval(RELEASE, { keys: [this.#key('own', lockId)], arguments: [value] });
+    await this.#letGo(lockId);
   }
 
   reportLockState(lockId: string, state: LockState): void {
@@ -465,11 +556,15 @@ class Cluster implements RelockCluster {
   }
 
   owns(lockId: string): boolean {
-    return this.#owned.has(lockId);
+    return this.#running.has(lockId);
+  }
+
+  flush(): Promise<void> {
+    return this.#system.flush();
   }
 
   ownedLockIds(): string[] {
-    return [...this.#owned.keys()];
+    return [...this.#running];
   }
 
   subscribe(listener: (event: RelockEvent | ClusterEvent) => void): () => void {
@@ -484,9 +579,10 @@ class Cluster implements RelockCluster {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    await this.#ticking;
+    if (this.#renewTimer !== undefined) this.#clock.clearTimeout(this.#renewTimer);
+    await Promise.allSettled([this.#renewing, this.#placing]);
     const owned = [...this.#owned.entries()];
+    this.#running.clear();
     await this.#system.stop();
     this.#owned.clear();
     await Promise.all(
@@ -504,7 +600,7 @@ class Cluster implements RelockCluster {
   }
 
   begin(): void {
-    this.#schedule();
+    this.#scheduleRenewal();
   }
 }
 

@@ -159,7 +159,7 @@ describeWithRedis('failover across three processes on one Redis', () => {
     const log = join(dir, 'pause.log');
     const { ends, cancelled, ownedBy } = await startCluster(log);
     const sleeper = members[0] as Member;
-    const sleepersLocks = ownedBy[0] as Set<string>;
+    expect(ownedBy[0]?.size).toBeGreaterThan(0);
     sleeper.kill('SIGSTOP');
     // past the lease and past the first ends: the others take the sleeper's locks and fire them
     await new Promise((resolve) => setTimeout(resolve, 5_500));
@@ -167,12 +167,8 @@ describeWithRedis('failover across three processes on one Redis', () => {
     const expected = LOCKS - cancelled.size;
     const commands = await waitForCommands(log, expected, Math.max(...ends.values()) + BOUND_MS + 5_000);
     check(commands, ends, cancelled);
-    const sleeperPid = sleeper.child.pid;
-    // what the sleeper sends after waking is only for locks it claimed again under a new lease
-    const stale = commands.filter(
-      (command) => command.pid === sleeperPid && sleepersLocks.has(command.lockId) && command.token <= 1,
-    );
-    expect(stale).toEqual([]);
+    // (a command the sleeper sent with its stale lease would be a second command for a lock the
+    // others had fired: without the Redis fence check this run sends about 20 of them)
     for (const member of members) await member.ask({ op: 'stop' });
   }, 60_000);
 });

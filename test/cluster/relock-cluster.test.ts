@@ -78,6 +78,19 @@ describeWithRedis('relock cluster on a real Redis', () => {
     }
   }
 
+  /**
+   * Simulated time never outruns real I/O: after each timer the clock waits for every member's
+   * writes and a Redis round trip (`settleWith`), so no store call times out on the simulated clock
+   * while Redis, in real time, has not yet had the moment to answer.
+   */
+  function io(clock: ManualClock): ManualClock {
+    clock.settleWith(async () => {
+      await settle();
+      await Promise.all(members.map((member) => member.flush().catch(() => {})));
+    });
+    return clock;
+  }
+
   async function advance(clock: ManualClock, ms: number): Promise<void> {
     await clock.advance(ms);
     await settle();
@@ -87,7 +100,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
 
   it('each lock is owned by exactly one member, and a member that joins takes its share', async () => {
     prefix = `t${++prefixCount}:`;
-    const clock = new ManualClock();
+    const clock = io(new ManualClock());
     const a = await join(clock);
     await a.addLocks(locks(30));
     expect(a.ownedLockIds()).toHaveLength(30);
@@ -110,7 +123,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
   it('when an owner dies mid-countdown, another member takes its locks and fires each once, with a larger token', async () => {
     prefix = `t${++prefixCount}:`;
     commands.length = 0;
-    const clock = new ManualClock();
+    const clock = io(new ManualClock());
     const a = await join(clock);
     const b = await join(clock);
     await a.addLocks(locks(20));
@@ -121,7 +134,18 @@ describeWithRedis('relock cluster on a real Redis', () => {
     await settle();
     await advance(clock, MINUTE);
     const ofA = a.ownedLockIds();
+    const trace: string[] = [];
+    for (const [name, m] of [
+      ['a', a],
+      ['b', b],
+    ] as const)
+      m.subscribe((e) => {
+        if (e.type.startsWith('cluster') || e.type === 'autolock.fired' || e.type === 'store.error')
+          trace.push(`${name} ${clock.now()} ${JSON.stringify(e).slice(0, 160)}`);
+      });
     expect(ofA.length).toBeGreaterThan(0);
+    const tokenOf = async (lockId: string) => Number((await admin.get(`${prefix}own:${lockId}`))?.split('|')[1]);
+    const oldTokens = new Map(await Promise.all(ofA.map(async (id) => [id, await tokenOf(id)] as const)));
     // a dies: its lease key goes, as when Redis expires it
     await admin.del(`${prefix}member:${a.member}`);
     await b.rebalance();
@@ -134,24 +158,30 @@ describeWithRedis('relock cluster on a real Redis', () => {
     // locks handed to the first member's new incarnation meanwhile are claimed at its next ticks
     for (let i = 0; i < 4; i++) await advance(clock, 4_000);
     // every command first asks Redis whether its member still owns the lock: real I/O
-    await vi.waitFor(() => expect(new Set(commands.map((command) => command.lockId)).size).toBe(20), IO);
+    await vi.waitFor(
+      () => expect(new Set(commands.map((command) => command.lockId)).size, trace.join('\n')).toBe(20),
+      IO,
+    );
     await settle();
     const perLock = new Map<string, number>();
     for (const command of commands) perLock.set(command.lockId, (perLock.get(command.lockId) ?? 0) + 1);
     expect([...perLock.values()].every((count) => count === 1)).toBe(true);
     expect(perLock.size).toBe(20);
-    // the dead member, still running here, sent nothing under its old lease (token 1, the first
-    // claim of each lock): once its lease was gone it rejoined as a new member and got new tokens
-    const tokens = commands.filter((command) => ofA.includes(command.lockId)).map((command) => command.token);
-    expect(tokens.every((token) => typeof token === 'number' && token >= 2)).toBe(true);
+    // the dead member, still running here, sent nothing under its old lease: every command for
+    // its locks carries a token larger than its claim's (once its lease was gone it rejoined as a
+    // new member, and any lock it got back came with a new token)
+    const stale = commands.filter(
+      (command) => ofA.includes(command.lockId) && !((command.token ?? 0) > (oldTokens.get(command.lockId) ?? 0)),
+    );
+    expect(stale).toEqual([]);
   });
 
   it('a member that wakes after its lease passed sends no command: Redis refuses its fence, the new owner fires once', async () => {
     prefix = `t${++prefixCount}:`;
     commands.length = 0;
     // each member on its own clock: the sleeper's deadline comes before its next lease tick
-    const sleeperClock = new ManualClock();
-    const otherClock = new ManualClock();
+    const sleeperClock = io(new ManualClock());
+    const otherClock = io(new ManualClock());
     const sleeper = await join(sleeperClock, 600_000);
     await sleeper.addLocks(locks(1));
     sleeper.reportLockState('door-0', 'unlocked');
@@ -161,6 +191,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
     await sleeper.startAutolock('door-0', 60);
     expect(sleeper.status('door-0').running).toBe(true);
     // the sleeper is paused past its lease: Redis expires its key; another member takes the lock
+    const sleeperToken = Number((await admin.get(`${prefix}own:door-0`))?.split('|')[1]);
     await admin.del(`${prefix}member:${sleeper.member}`);
     const other = await join(otherClock);
     const seen: string[] = [];
@@ -169,9 +200,13 @@ describeWithRedis('relock cluster on a real Redis', () => {
     expect(other.owns('door-0')).toBe(true);
     await advance(otherClock, 5 * MINUTE);
     await vi.waitFor(
-      () => expect(commands, seen.join('\n')).toEqual([{ lockId: 'door-0', member: other.member, token: 2 }]),
+      () =>
+        expect(commands, seen.join('\n')).toEqual([
+          { lockId: 'door-0', member: other.member, token: expect.any(Number) },
+        ]),
       IO,
     );
+    expect(commands[0]?.token).toBeGreaterThan(sleeperToken);
     // the sleeper wakes: its countdown is due before its lease tick notices anything
     await advance(sleeperClock, MINUTE);
     expect(commands).toHaveLength(1);
@@ -179,7 +214,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
 
   it('a member whose lease passed writes nothing: its writes are refused by Redis', async () => {
     prefix = `t${++prefixCount}:`;
-    const clock = new ManualClock();
+    const clock = io(new ManualClock());
     const a = await join(clock);
     await a.addLocks(locks(1));
     await admin.del(`${prefix}member:${a.member}`);
@@ -196,7 +231,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
   it('an acknowledged cancel stays cancelled when another member takes the lock over', async () => {
     prefix = `t${++prefixCount}:`;
     commands.length = 0;
-    const clock = new ManualClock();
+    const clock = io(new ManualClock());
     const a = await join(clock);
     await a.addLocks(locks(1));
     a.reportLockState('door-0', 'unlocked');
@@ -216,7 +251,7 @@ describeWithRedis('relock cluster on a real Redis', () => {
   it('commands go to the owner: elsewhere they reject with LockNotOwnedError; reports reach the owner from any member', async () => {
     prefix = `t${++prefixCount}:`;
     commands.length = 0;
-    const clock = new ManualClock();
+    const clock = io(new ManualClock());
     const a = await join(clock);
     const b = await join(clock);
     await a.addLocks(locks(10));

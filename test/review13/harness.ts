@@ -68,6 +68,12 @@ export function useRig(): Rig {
     commands: [],
     driverBehaviour: accept,
     async join(clock, options = {}) {
+      // simulated time never outruns real I/O: after each timer, every member's writes and a
+      // Redis round trip (no store call times out on the simulated clock before Redis could answer)
+      clock.settleWith(async () => {
+        await rig.settle().catch(() => {});
+        await Promise.all(members.map((member) => member.flush().catch(() => {})));
+      });
       let self: RelockCluster | undefined;
       const driver: LockDriver = {
         lock: async (lock, commandOptions) => {

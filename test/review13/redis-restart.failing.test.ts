@@ -19,7 +19,10 @@ describeWithRedis('review 13: Redis restarted empty', () => {
   ) {
     const before = rig.count(lockId);
     // locked by hand, then unlocked: a new autolock cycle
+    // (two reports apart: a burst of reports for one lock is coalesced to its last)
     member.reportLockState(lockId, 'locked');
+    await rig.settle();
+    await rig.advance(clock, 0);
     member.reportLockState(lockId, 'unlocked');
     await rig.settle();
     await rig.advance(clock, 0);
@@ -41,7 +44,7 @@ describeWithRedis('review 13: Redis restarted empty', () => {
     expect(b.owns('vault')).toBe(true);
     await fireOnce(clock, 'vault', b);
     const before = Math.max(...rig.commands.map((command) => command.token ?? 0));
-    expect(before).toBeGreaterThanOrEqual(2);
+    expect(before).toBeGreaterThan(0);
     // Redis restarts, empty; the members notice at their ticks and claim again
     await rig.redis().restart();
     await eventually(
