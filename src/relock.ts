@@ -259,16 +259,7 @@ class RelockSystem implements Relock {
     return status;
   }
 
-  addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
-    return this.#add(configs, false);
-  }
-
-  /** Locks taken over from another process: their recovery resumes the stored cycle and starts none. */
-  async takeOverLocks(configs: readonly LockConfigInput[]): Promise<void> {
-    await this.#add(configs, true);
-  }
-
-  async #add(configs: readonly LockConfigInput[], handoff: boolean): Promise<LockStatus[]> {
+  async addLocks(configs: readonly LockConfigInput[]): Promise<LockStatus[]> {
     this.#live();
     this.#reports.flush();
     const parsed = parseLockConfigs(configs);
@@ -280,7 +271,6 @@ class RelockSystem implements Relock {
       type: 'ADD_LOCKS' as const,
       configs: parsed,
       inheritAutolock,
-      handoff,
       reply,
     }));
     // built when read: a host that ignores them pays for none
@@ -450,7 +440,6 @@ export interface ClusterMemberParts {
 /** A relock system whose locks can also be released to another process (`relock/cluster`). */
 export interface ReleasableRelock extends Relock {
   releaseLock(lockId: string): Promise<void>;
-  takeOverLocks(configs: readonly LockConfigInput[]): Promise<void>;
 }
 
 export async function startRelockSystem(

@@ -195,8 +195,9 @@ describe('autolocks that are lost, late or stuck', () => {
     await first.relock.addLock(lock());
     first.relock.reportLockState('front', 'unlocked');
     await first.clock.advance(0);
-    await first.relock.cancelAutolock('front'); // unlocked, autolock on, no entry
     await first.relock.stop();
+    // unlocked, autolock on, no entry (the process died between the record and the entry)
+    first.map.delete('keyv:timer:front');
 
     const second = await bench({ clock: first.clock, map: first.map });
     second.map.failKeys.set('keyv:timer:front', 1);

@@ -62,8 +62,8 @@ export function startCoordinator(deps: CoordinatorDeps) {
     actions: {
       // each action is bound to its event in the machine, so the casts only name what it is
       addLocks: ({ event }) => {
-        const { configs, inheritAutolock, handoff, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
-        answer(reply, () => ready().registry.addMany(configs, inheritAutolock, handoff));
+        const { configs, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'ADD_LOCKS' }>;
+        answer(reply, () => ready().registry.addMany(configs, inheritAutolock));
       },
       reloadLock: ({ event }) => {
         const { config, inheritAutolock, reply } = event as Extract<CoordinatorEvent, { type: 'UPDATE_LOCK' }>;

@@ -97,6 +97,7 @@ function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
     a.lockState === b.lockState &&
     a.doorState === b.doorState &&
     a.pendingRetry === b.pendingRetry &&
+    a.cycleEnded === b.cycleEnded &&
     NOTICE_FLAGS.every((flag) => a[flag] === b[flag])
   );
 }
@@ -114,11 +115,6 @@ export class LockRegistry {
   readonly #removals = new Map<string, Promise<void>>();
   /** Ids whose removal failed to clear the store: re-added fresh, never from what was left. */
   readonly #removed = new Set<string>();
-  /**
-   * Locks taken over from another process (`relock/cluster`): like a reload, their recovery
-   * resumes the stored cycle and starts none (a cancelled autolock stays cancelled).
-   */
-  readonly #handoffs = new Set<string>();
   #stopped = false;
 
   constructor(deps: RegistryDeps, parent: AnyActorRef) {
@@ -199,11 +195,7 @@ export class LockRegistry {
    * reads what the removed lock left behind. `inheritAutolock[i]`: the host gave no autolock
    * block, so the stored settings stay (see `inheritState`).
    */
-  async addMany(
-    configs: readonly LockConfig[],
-    inheritAutolock: readonly boolean[] = [],
-    handoff = false,
-  ): Promise<void> {
+  async addMany(configs: readonly LockConfig[], inheritAutolock: readonly boolean[] = []): Promise<void> {
     if (this.#stopped) throw new SystemStoppedError();
     const ids = configs.map((config) => config.id);
     const batch = new Set<string>();
@@ -226,7 +218,6 @@ export class LockRegistry {
       if (failedRead !== undefined && 'error' in failedRead) throw failedRead.error;
       const found = new Map(read.map((id, i) => [id, { record: records[i], stored: entries[i] }]));
       for (const id of fresh) this.#removed.delete(id);
-      if (handoff) for (const id of ids) this.#handoffs.add(id);
       configs.forEach((config, i) => {
         const { record, stored } = found.get(config.id) ?? { record: { value: null }, stored: { value: null } };
         const previous = 'value' in record ? record.value : null;
@@ -404,7 +395,7 @@ export class LockRegistry {
 
   #spawnLock(handoff: Handoff): LockActorRef {
     const { runtime } = handoff;
-    const input = { config: handoff.config, notices: noticesOf(runtime) };
+    const input = { config: handoff.config, notices: noticesOf(runtime), cycleEnded: runtime.cycleEnded };
     // created in the state it resumes (no start-then-RESTORE macrostep); an open door is entered after
     const actor = createActor(this.#lockLogic, {
       parent: this.#parent,
@@ -510,9 +501,7 @@ export class LockRegistry {
         if (recovering && !snapshot.matches('fresh') && !snapshot.matches('recovering')) {
           // recovery has decided: an unlocked lock makes sure its autolock runs (also after a failed read)
           recovering = false;
-          const handoff = this.#handoffs.delete(lockId);
-          const unlocked = lockRuntimeOf(entry.lock.getSnapshot()).lockState === 'unlocked';
-          if (!(handoff && unlocked)) entry.lock.send({ type: 'TIMER_READY' });
+          entry.lock.send({ type: 'TIMER_READY' });
         }
       },
       error: (error) => emit({ type: 'lock.error', lockId, message: String(error) }),
@@ -529,6 +518,13 @@ export class LockRegistry {
         this.#deps.logger.warn('Autolock attempt failed', { lockId, message, attempt, attempts, unconfirmed });
         lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });
       }
+      // the cycle of this unlocked spell ended with no locked report to come: a restart or a
+      // takeover does not start another (a locked or unlocked report, or a start, clears it)
+      const ended =
+        event.type === 'cancelled' ||
+        (event.type === 'fired' && (event.cancelled || (event.outcome === 'locked' && !event.awaitingConfirmation)));
+      if (ended) lock?.send({ type: 'AUTOLOCK_CYCLE_ENDED' });
+      if (event.type === 'started') lock?.send({ type: 'AUTOLOCK_CYCLE_STARTED' });
       if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });
       // the countdown a warning announced is over (or moved): its notice goes
       const over = event.type === 'attempt' || event.type === 'cancelled' || event.type === 'started';

@@ -18,8 +18,10 @@
  * - a command is sent only after Redis has confirmed, in one script, that this member still owns
  *   the lock and its lease has not passed; a write lands only under the same condition. A member
  *   paused past its lease therefore neither fires nor writes when it wakes;
- * - a taken-over lock resumes its stored cycle (a countdown, a retry, a confirmation) and starts
- *   none by itself: an autolock the host cancelled stays cancelled across a failover;
+ * - a taken-over lock is recovered as at a restart: its stored cycle (a countdown, a retry, a
+ *   confirmation) resumes, and an unlocked lock with none starts one unless that spell's cycle
+ *   ended (`cycleEnded`: cancelled by hand, or accepted by a lock that reports no state), so an
+ *   autolock the host cancelled stays cancelled across a failover;
  * - every member is given every lock (`addLocks`) and every report it receives: a report is
  *   stored in Redis (the latest per lock) and published, so the owner applies it at once and a
  *   new owner applies the latest at its claim;
@@ -398,7 +400,7 @@ class Cluster implements RelockCluster {
     if (starting.length === 0) return;
     const configs = starting.map((lockId) => this.#configs.get(lockId) as LockConfigInput);
     try {
-      await this.#system.takeOverLocks(configs);
+      await this.#system.addLocks(configs);
     } catch (error) {
       // the store could not be read: let the locks go, a member tries again at a later pass
       for (const lockId of starting) this.#pendingReports.delete(lockId);

@@ -28,8 +28,6 @@ export type CoordinatorEvent =
       readonly configs: readonly LockConfig[];
       /** Per config: the host gave no autolock block, so the stored settings stay. */
       readonly inheritAutolock?: readonly boolean[];
-      /** Taken over from another process: resume the stored cycle, start none (see the registry). */
-      readonly handoff?: boolean;
       readonly reply: SealedReply<void>;
     }
   | {

@@ -31,6 +31,7 @@ export function lockRuntimeOf(snapshot: LockSnapshot): LockRuntime {
     lockState: isLockState(bolt) ? bolt : 'unknown',
     doorState: isDoorState(door) ? door : 'unknown',
     pendingRetry: retry === 'pending',
+    cycleEnded: snapshot.context.cycleEnded,
     ...noticesOf(snapshot.context),
   };
 }

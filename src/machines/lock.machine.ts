@@ -50,12 +50,16 @@ import {
 export interface LockContext extends LockNotices {
   readonly config: LockConfig;
   readonly lastFailure: string | null;
+  /** This unlocked spell's autolock cycle has ended without a locked report (`LockRuntime.cycleEnded`). */
+  readonly cycleEnded: boolean;
 }
 
 export interface LockInput {
   readonly config: LockConfig;
   /** Notices a previous actor of this lock left showing (a reload, or the stored record at a restart). */
   readonly notices?: LockNotices;
+  /** A previous actor's (or the stored record's) `cycleEnded`. */
+  readonly cycleEnded?: boolean;
 }
 
 /** A failed attempt of the timer, as the lock notifies it: the public event's fields. */
@@ -81,6 +85,10 @@ export type LockEvent =
   | { readonly type: 'DISMISS_NOTICES' }
   /** Drop a pending retry: autolock disabled, or cancelled by hand. */
   | { readonly type: 'CLEAR_RETRY' }
+  /** The cycle ended without a locked report (cancelled, or accepted by a lock that reports no state). */
+  | { readonly type: 'AUTOLOCK_CYCLE_ENDED' }
+  /** A new autolock cycle started (a countdown armed). */
+  | { readonly type: 'AUTOLOCK_CYCLE_STARTED' }
   | { readonly type: 'RETIRE' };
 
 export type LockEmitted =
@@ -94,6 +102,7 @@ export function lockContextOf(input: LockInput): LockContext {
   return {
     config: input.config,
     lastFailure: null,
+    cycleEnded: input.cycleEnded ?? false,
     jamNoticeShown: notices.jamNoticeShown,
     doorNoticeShown: notices.doorNoticeShown,
     warningNoticeShown: notices.warningNoticeShown,
@@ -128,7 +137,10 @@ const inDoorMode =
     context.config.autolock.enabled && effectiveDoorMode(context.config) === mode;
 
 /** The bolt's transitions into `jammed`: notified and held. */
-const JAM = { target: 'jammed', actions: ['notifyJammed', 'markJamNotice', 'emitJammed', 'holdAutolock'] } as const;
+const JAM = {
+  target: 'jammed',
+  actions: ['notifyJammed', 'markJamNotice', 'emitJammed', 'holdAutolock', 'forgetCycleEnded'],
+} as const;
 /** Leaving `jammed` for `locked` or `unlocked`: the jam is over. */
 const UNJAM = ['dismissJammed', 'forgetJamNotice', 'emitJamCleared', 'releaseAutolock'] as const;
 /** The door is no longer open: its left-open notice goes (and with it `door_open`, whichever notice it shows). */
@@ -136,8 +148,16 @@ const DOOR_SHUT = ['dismissDoorLeftOpen', 'forgetDoorLeftOpen'] as const;
 /** A `locked` report: the cycle ends (a command awaiting confirmation is confirmed). */
 const LOCKED = {
   target: 'locked',
-  actions: ['endAutolockLocked', 'dismissAutolockNotifications', 'forgetAutolockNotices', 'forgetFailure'],
+  actions: [
+    'endAutolockLocked',
+    'dismissAutolockNotifications',
+    'forgetAutolockNotices',
+    'forgetFailure',
+    'forgetCycleEnded',
+  ],
 } as const;
+/** A report that the lock is unlocked (a change): a new spell, whose autolock is made sure of. */
+const UNLOCKED = ['forgetCycleEnded', 'ensureAutolock'] as const;
 
 export const lockMachine = setup({
   types: {
@@ -211,6 +231,8 @@ export const lockMachine = setup({
       lastFailure: ({ event }) => (event.type === 'AUTOLOCK_FAILED' ? event.reason : null),
     }),
     forgetFailure: assign({ lastFailure: null }),
+    markCycleEnded: assign({ cycleEnded: true }),
+    forgetCycleEnded: assign({ cycleEnded: false }),
     clearRetry: raise({ type: 'CLEAR_RETRY' }),
     emitRetryPending: emit(({ context }) => ({ type: 'retry-pending' as const, lockId: context.config.id })),
     emitJammed: emit(({ context }) => ({ type: 'jammed' as const, lockId: context.config.id, cleared: false })),
@@ -261,6 +283,8 @@ export const lockMachine = setup({
     failureNeedsPerson: ({ event }) =>
       event.type === 'AUTOLOCK_FAILED' && (event.nextAttemptAt !== null || event.keptForReplay),
     warnsByNotification: ({ context }) => context.config.autolock.warnNotification,
+    cycleEnded: ({ context }) => context.cycleEnded,
+    autolockOn: ({ context }) => context.config.autolock.enabled,
   },
   delays: {
     /** How long the door may stay open before the door-left-open notice (when one is asked for). */
@@ -289,7 +313,8 @@ export const lockMachine = setup({
           { actions: 'adoptAutolockSettings' },
         ],
         TIMER_READY: [
-          { guard: stateIn({ live: { bolt: 'unlocked' } }), actions: 'ensureAutolock' },
+          // unless this spell's cycle has ended (cancelled by hand): a restart revives no cancel
+          { guard: and([stateIn({ live: { bolt: 'unlocked' } }), not('cycleEnded')]), actions: 'ensureAutolock' },
           // a cycle left on disk for a lock last reported locked is over: nothing to wait for
           { guard: stateIn({ live: { bolt: 'locked' } }), actions: 'endAutolockLocked' },
         ],
@@ -299,6 +324,12 @@ export const lockMachine = setup({
         },
         AUTOLOCK_WARNING: { guard: 'warnsByNotification', actions: ['notifyWarning', 'markWarningNotice'] },
         WARNING_OVER: { guard: 'warningNoticeShown', actions: ['dismissWarning', 'forgetWarningNotice'] },
+        // (a cycle ended by turning autolock off is not marked: turning it on again starts one)
+        AUTOLOCK_CYCLE_ENDED: {
+          guard: and([stateIn({ live: { bolt: 'unlocked' } }), 'autolockOn']),
+          actions: 'markCycleEnded',
+        },
+        AUTOLOCK_CYCLE_STARTED: { guard: 'cycleEnded', actions: 'forgetCycleEnded' },
         DISMISS_NOTICES: {
           actions: ['dismissWarningIfShown', 'dismissJammed', 'dismissAutolockNotifications', 'forgetNotices'],
         },
@@ -310,7 +341,7 @@ export const lockMachine = setup({
             locked: {
               on: {
                 LOCK_STATE: [
-                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: UNLOCKED },
                   { guard: 'reportsJammed', ...JAM },
                   { guard: 'reportsUnknown', target: 'unknown' },
                 ],
@@ -329,7 +360,7 @@ export const lockMachine = setup({
               on: {
                 LOCK_STATE: [
                   { guard: 'reportsLocked', ...LOCKED, actions: [...LOCKED.actions, ...UNJAM] },
-                  { guard: 'reportsUnlocked', target: 'unlocked', actions: [...UNJAM, 'ensureAutolock'] },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: [...UNJAM, ...UNLOCKED] },
                   { guard: 'reportsUnknown', target: 'unknown' },
                 ],
               },
@@ -352,9 +383,9 @@ export const lockMachine = setup({
                   {
                     guard: and(['reportsUnlocked', 'jamNoticeShown']),
                     target: 'unlocked',
-                    actions: [...UNJAM, 'ensureAutolock'],
+                    actions: [...UNJAM, ...UNLOCKED],
                   },
-                  { guard: 'reportsUnlocked', target: 'unlocked', actions: 'ensureAutolock' },
+                  { guard: 'reportsUnlocked', target: 'unlocked', actions: UNLOCKED },
                   // jammed, unknown, jammed again: still the same jam, notified once
                   { guard: and(['reportsJammed', 'jamNoticeShown']), target: 'jammed', actions: 'holdAutolock' },
                   { guard: 'reportsJammed', ...JAM },

@@ -68,12 +68,19 @@ export interface LockRuntime extends LockNotices {
   readonly doorState: DoorState;
   /** The autolock found the door open and waits for it to close. */
   readonly pendingRetry: boolean;
+  /**
+   * The autolock cycle of this unlocked spell has ended without a `locked` report: cancelled by
+   * hand, or its command accepted by a lock that reports no state. A restart or a takeover by
+   * another process then starts no new countdown; a lock report or a start clears it.
+   */
+  readonly cycleEnded: boolean;
 }
 
 export const INITIAL_RUNTIME: LockRuntime = Object.freeze({
   lockState: 'unknown',
   doorState: 'unknown',
   pendingRetry: false,
+  cycleEnded: false,
   ...NO_NOTICES,
 });
 

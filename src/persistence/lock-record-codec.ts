@@ -60,6 +60,10 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
     return { ok: false, reason: 'invalid runtime state' };
   }
   if (typeof runtime.pendingRetry !== 'boolean') return { ok: false, reason: 'invalid runtime.pendingRetry' };
+  // written since a cycle's end is tracked; a record from before had none ended
+  if (runtime.cycleEnded !== undefined && typeof runtime.cycleEnded !== 'boolean') {
+    return { ok: false, reason: 'invalid runtime.cycleEnded' };
+  }
   // written since notices are tracked; a record from before has none showing
   for (const flag of NOTICE_FLAGS) {
     if (runtime[flag] !== undefined && typeof runtime[flag] !== 'boolean') {
@@ -74,6 +78,7 @@ export function decodeLockRecord(raw: unknown): Decoded<LockRecord> {
         lockState: runtime.lockState,
         doorState: runtime.doorState,
         pendingRetry: runtime.pendingRetry,
+        cycleEnded: runtime.cycleEnded === true,
         jamNoticeShown: runtime.jamNoticeShown === true,
         doorNoticeShown: runtime.doorNoticeShown === true,
         warningNoticeShown: runtime.warningNoticeShown === true,

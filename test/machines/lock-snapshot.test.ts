@@ -24,6 +24,8 @@ for (const lockState of ['locked', 'unlocked', 'jammed', 'unknown'] as const)
           lockState,
           doorState,
           pendingRetry,
+          // a cycle ended (cancelled) in some unlocked spells
+          cycleEnded: lockState === 'unlocked' && jamNoticeShown,
           jamNoticeShown,
           doorNoticeShown: doorState === 'open',
           warningNoticeShown: !jamNoticeShown,
@@ -36,7 +38,7 @@ describe('restoredLockSnapshot', () => {
   it.each(runtimes.map((runtime) => [JSON.stringify(runtime), runtime] as const))(
     'a lock created in the restored snapshot equals a started lock sent RESTORE: %s',
     (_label, runtime) => {
-      const input = { config, notices: noticesOf(runtime) };
+      const input = { config, notices: noticesOf(runtime), cycleEnded: runtime.cycleEnded };
       const viaEvent = createActor(lockMachine, { input }).start();
       viaEvent.send({ type: 'RESTORE', runtime });
       const restored = createActor(lockMachine, { input, snapshot: restoredLockSnapshot(input, runtime) }).start();

@@ -30,6 +30,7 @@ const runtime = {
   lockState: 'unlocked',
   doorState: 'open',
   pendingRetry: true,
+  cycleEnded: true,
   jamNoticeShown: false,
   doorNoticeShown: false,
   warningNoticeShown: false,

@@ -9,6 +9,7 @@ const runtime = {
   lockState: 'unlocked',
   doorState: 'closed',
   pendingRetry: true,
+  cycleEnded: true,
   jamNoticeShown: true,
   doorNoticeShown: false,
   warningNoticeShown: true,
@@ -38,6 +39,7 @@ describe('lock record codec', () => {
     ['a missing runtime', { ...good(), runtime: undefined }],
     ['a bad lock state', { ...good(), runtime: { ...runtime, lockState: 'ajar' } }],
     ['a bad pending retry', { ...good(), runtime: { ...runtime, pendingRetry: 'yes' } }],
+    ['a bad cycle end', { ...good(), runtime: { ...runtime, cycleEnded: 1 } }],
   ];
 
   it.each(corrupt)('%s decodes to a reason that shows no PIN', (_name, raw) => {
@@ -87,7 +89,10 @@ describe('(10.13) secrets in stored lock records', () => {
     const encoded = encodeLockRecord({ config, runtime }) as { runtime: Record<string, unknown> };
     const { lockState, doorState } = encoded.runtime;
     const decoded = decodeLockRecord({ ...encoded, runtime: { lockState, doorState, pendingRetry: false } });
-    expect(decoded).toMatchObject({ ok: true, value: { runtime: { ...NO_NOTICES, lockState, doorState } } });
+    expect(decoded).toMatchObject({
+      ok: true,
+      value: { runtime: { ...NO_NOTICES, lockState, doorState, cycleEnded: false } },
+    });
     for (const flag of NOTICE_FLAGS) {
       expect(decodeLockRecord({ ...encoded, runtime: { ...encoded.runtime, [flag]: 'yes' } })).toEqual({
         ok: false,

@@ -199,6 +199,16 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
   const mustNotLock = new Set<LockId>();
   /** Locks whose awaited cancel resolved with nothing armed since. */
   const cancelled = new Set<LockId>();
+  /**
+   * Cancelled before a restart on a faulty store: the cycle's end may not have reached the store,
+   * so the restarted lock may or may not be re-armed (I1 is not asserted until a new cycle).
+   */
+  const maybeCancelled = new Set<LockId>();
+  /** Something began a new cycle for the lock: an unlock, a start, an enable, an add. */
+  const newCycle = (id: LockId): void => {
+    cancelled.delete(id);
+    maybeCancelled.delete(id);
+  };
   /** Locks the host reported jammed (as of the end of the last step): no command may be sent to them. */
   const jammed = new Set<LockId>();
   /** Locks whose door the host reported open (as of the end of the last step). */
@@ -288,7 +298,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
       await settle(adding, what);
       present.add(id);
       mustNotLock.delete(id);
-      cancelled.delete(id);
+      newCycle(id);
     } catch (error) {
       if (isHang(error)) throw error;
     }
@@ -311,7 +321,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           if (s.state === 'jammed') reported.push(() => jammed.add(s.lock));
           else jammed.delete(s.lock);
           // a repeated identical report changes nothing (B7), so a cancel by hand still stands
-          if (s.state === 'unlocked' && changed) cancelled.delete(s.lock);
+          if (s.state === 'unlocked' && changed) newCycle(s.lock);
           break;
         }
         case 'door':
@@ -323,12 +333,12 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           break;
         case 'autolock':
           if (!present.has(s.lock)) break;
-          if (s.enabled && !relock.status(s.lock).autolockEnabled) cancelled.delete(s.lock);
+          if (s.enabled && !relock.status(s.lock).autolockEnabled) newCycle(s.lock);
           relock.setAutolock(s.lock, { enabled: s.enabled });
           break;
         case 'start':
           if (!present.has(s.lock)) break;
-          cancelled.delete(s.lock);
+          newCycle(s.lock);
           await ignore(relock.startAutolock(s.lock, s.seconds));
           break;
         case 'cancel':
@@ -342,7 +352,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           generation[s.lock]++;
           // the host's autolock block is the configuration: a reload that enables autolock starts a
           // new cycle, as setAutolock would (README, Which settings win)
-          if (!relock.status(s.lock).autolockEnabled) cancelled.delete(s.lock);
+          if (!relock.status(s.lock).autolockEnabled) newCycle(s.lock);
           await ignore(relock.updateLock(configOf(s.lock, generation[s.lock])));
           break;
         case 'remove':
@@ -385,8 +395,12 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
               if (attempt >= 10 || isHang(error)) throw error;
             }
           }
-          // what a restart replays is a new cycle: the host's last word on each lock still holds
-          cancelled.clear();
+          // a cancel stands across the restart (the lock record keeps that its cycle ended), when
+          // the store took that record; on a faulty store it may be lost (then it re-arms)
+          if (storeFaults) {
+            for (const id of cancelled) maybeCancelled.add(id);
+            cancelled.clear();
+          }
           break;
         }
         case 'driver':
@@ -453,6 +467,7 @@ async function run(steps: Step[], storeFaults: boolean): Promise<void> {
           // a fire that found the lock jammed holds it: nothing comes until the host reports again
           status.autolock !== 'jammed' &&
           !cancelled.has(id) &&
+          !maybeCancelled.has(id) &&
           !unreadable
         ) {
           expect(status.running || status.timerState === 'ACTIVE', `I1 ${id} ${where}`).toBe(true);

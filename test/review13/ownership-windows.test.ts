@@ -50,6 +50,8 @@ describeWithRedis('review 13: a lock owned on paper but not yet (or no longer) r
     // b is given the locks while a lives: it claims none of them
     await b.addLocks(configs);
     await rig.admin().del(`${rig.prefix()}member:${a.member}`);
+    // and a is gone for good (in this one test process it would otherwise rejoin at its next tick)
+    await a.stop();
     return { clock, a, b };
   }
 
