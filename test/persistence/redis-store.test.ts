@@ -416,9 +416,12 @@ describeWithRedis('relock when its Redis goes away', () => {
     expect(s.commands).toEqual(['front']);
   });
 
-  it("a host's own Keyv on @keyv/redis (defaults: commands queued while Redis is down): the queued write counts as failed after storeTimeoutMs, no hang; once Redis is back the entry is durable", async () => {
-    own ??= await startRedis();
-    const adapter = new KeyvRedis(own.url);
+  it("a host's own Keyv on @keyv/redis (commands queued while Redis is down, its default): the queued write counts as failed after storeTimeoutMs, no hang; once Redis is back the entry is durable", async () => {
+    // a server of its own: the tests before paused and resumed theirs
+    const mine = await startRedis();
+    // the default offline queue, and a reconnect every 100 ms: the client's default backoff grows
+    // during the outage, so how soon it is back would depend on how long the outage took here
+    const adapter = new KeyvRedis({ url: mine.url, socket: { reconnectStrategy: () => 100 } });
     adapter.on('error', () => {});
     const keyv = new Keyv({ store: adapter, namespace: 'host' });
     try {
@@ -427,7 +430,7 @@ describeWithRedis('relock when its Redis goes away', () => {
       await s.relock.addLock(FRONT);
       await s.relock.flush();
 
-      await own.stop();
+      await mine.stop();
       s.relock.reportLockState('front', 'unlocked');
       await clock.advance(0);
       await sleep(100);
@@ -439,7 +442,7 @@ describeWithRedis('relock when its Redis goes away', () => {
       );
       expect(s.relock.status('front').endsAt).toBe(START + 5 * 60_000);
 
-      await own.restart();
+      await mine.restart();
       // a call made now waits in the queue until the client has reconnected
       await keyv.get('probe');
       await s.relock.flush();
@@ -452,6 +455,7 @@ describeWithRedis('relock when its Redis goes away', () => {
       await s.relock.stop();
     } finally {
       await keyv.disconnect();
+      await mine.stop();
     }
   });
 });
