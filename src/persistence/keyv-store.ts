@@ -76,21 +76,27 @@ export async function createKeyvStore(option: StoreOption = 'memory'): Promise<K
       await mkdir(dirname(resolve(file)), { recursive: true }).catch((error: unknown) => {
         throw cannotOpen(error);
       });
-    const adapter = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
-    // a failed open is reported through the queries below; without a listener the emitter would throw it too
-    adapter.on('error', () => {});
-    // opens of one file in this process take turns: two at once can meet SQLITE_BUSY while the
-    // first creates the table and switches to WAL, before the busy timeout applies
+    // opens of one file in this process take turns, from the adapter's creation on (it creates its
+    // table as it is constructed): two at once can meet SQLITE_BUSY while the first creates the
+    // table and switches to WAL, before the busy timeout applies
     const key = onDisk ? resolve(file) : option;
     const before = opening.get(key) ?? Promise.resolve();
     const open = before.then(async () => {
-      await adapter.query('PRAGMA journal_mode=WAL');
-      await adapter.query('PRAGMA synchronous=NORMAL');
+      const created = new KeyvSqlite({ uri: option, busyTimeout: 5000 });
+      // a failed open is reported through the queries below; without a listener the emitter would throw it too
+      created.on('error', () => {});
+      await created.query('PRAGMA journal_mode=WAL');
+      await created.query('PRAGMA synchronous=NORMAL');
+      return created;
     });
-    const settled = open.catch(() => {});
+    const settled = open.then(
+      () => {},
+      () => {},
+    );
     opening.set(key, settled);
+    let adapter: Awaited<typeof open>;
     try {
-      await open;
+      adapter = await open;
     } catch (error) {
       throw cannotOpen(error);
     } finally {

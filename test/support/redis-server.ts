@@ -18,10 +18,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe } from 'vitest';
+import { serverPort } from './server-port.js';
 
 /** The `redis-server` binary on the PATH, if any. */
 export const redisServerPath: string | undefined = (process.env.PATH ?? '')
@@ -93,19 +94,6 @@ function killAllOnExit(): void {
         }
       }
     }
-  });
-}
-
-/** A port the kernel had free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -215,7 +203,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let current: Launch | undefined;
   // another process may take the free port before the server binds it: try a few
   for (let attempt = 1; current === undefined; attempt++) {
-    port = await freePort();
+    port = await serverPort();
     writeConfig(port);
     const launched = launch(binary, configFile);
     try {

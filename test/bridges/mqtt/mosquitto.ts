@@ -17,11 +17,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { describe } from 'vitest';
+import { serverPort } from '../../support/server-port.js';
 
 export const mosquittoPath: string | undefined = [
   ...(process.env.PATH ?? '').split(delimiter),
@@ -86,18 +86,6 @@ function killAllOnExit(): void {
         }
       }
     }
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -174,7 +162,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   let current: Launch | undefined;
   // another process may take the free port before the broker binds it: try a few
   for (let attempt = 1; current === undefined; attempt++) {
-    port = await freePort();
+    port = await serverPort();
     writeConfig(port);
     const launched = launch(binary, configFile);
     try {
