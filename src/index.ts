@@ -53,6 +53,7 @@ export { Pin } from './model/pin.js';
 export { autolockNotificationId, slugify } from './model/slug.js';
 export type { StoreOption } from './persistence/keyv-store.js';
 export { createKeyvStore } from './persistence/keyv-store.js';
+export { StorePackageMissingError } from './persistence/store-packages.js';
 export type { TimerEntry, TimerStage } from './persistence/timer-entry.js';
 export { type FieldsFirstLogger, pinoLogger } from './pino-logger.js';
 export {

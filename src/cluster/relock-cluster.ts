@@ -64,7 +64,10 @@ export interface RelockClusterOptions extends Omit<RelockOptions, 'store' | 'sto
   readonly prefix?: string;
 }
 
-export type ClusterEvent =
+/** The cluster's own events; `at` is when (epoch ms, on Redis's clock, as the lock events of a member). */
+export type ClusterEvent = ClusterEventData & { readonly at: number };
+
+type ClusterEventData =
   | { readonly type: 'cluster.claimed'; readonly member: string; readonly lockIds: readonly string[] }
   | { readonly type: 'cluster.released'; readonly member: string; readonly lockIds: readonly string[] }
   | { readonly type: 'cluster.lease-lost'; readonly member: string; readonly lockIds: readonly string[] }
@@ -230,7 +233,8 @@ class Cluster implements RelockCluster {
     return id === undefined ? `${this.#prefix}${kind}` : `${this.#prefix}${kind}:${id}`;
   }
 
-  #emitCluster(event: ClusterEvent): void {
+  #emitCluster(data: ClusterEventData): void {
+    const event: ClusterEvent = { ...data, at: this.#clock.now() - this.#offset };
     for (const listener of [...this.#clusterListeners]) {
       try {
         listener(event);

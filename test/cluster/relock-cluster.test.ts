@@ -102,8 +102,15 @@ describeWithRedis('relock cluster on a real Redis', () => {
     prefix = `t${++prefixCount}:`;
     const clock = io(new ManualClock());
     const a = await join(clock);
+    const claimed: Array<{ type: string; at: number }> = [];
+    a.subscribe((event) => {
+      if (event.type === 'cluster.claimed') claimed.push(event);
+    });
     await a.addLocks(locks(30));
     expect(a.ownedLockIds()).toHaveLength(30);
+    // stamped on Redis's clock, as the member's lock events are (its own clock is a simulated one)
+    const [seconds] = await admin.time();
+    expect(Math.abs((claimed[0]?.at ?? 0) - Number(seconds) * 1000)).toBeLessThan(5_000);
     const b = await join(clock);
     await b.addLocks(locks(30));
     // never taken from a live member: the newcomer gets its share once the owner lets it go
