@@ -15,29 +15,12 @@
  *   on every PATH); without it `mosquittoMissing` says so and `describeWithMosquitto` skips its
  *   tests under a name that says what is missing and how to install it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { describe } from 'vitest';
-import { serverPort } from '../../support/server-port.js';
+import { describeWith, findBinary, startServer } from '../../support/server-process.js';
 
-export const mosquittoPath: string | undefined = [
-  ...(process.env.PATH ?? '').split(delimiter),
-  '/usr/sbin',
-  '/usr/local/sbin',
-]
-  .filter(Boolean)
-  .map((dir) => join(dir, 'mosquitto'))
-  .find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+export const mosquittoPath: string | undefined = findBinary('mosquitto', ['/usr/sbin', '/usr/local/sbin']);
 
 export const mosquittoMissing: string | undefined =
   mosquittoPath === undefined
@@ -46,12 +29,7 @@ export const mosquittoMissing: string | undefined =
 
 /** A `describe` whose tests need a real broker: skipped, saying why, when there is none. */
 export function describeWithMosquitto(name: string, body: () => void): void {
-  if (mosquittoMissing === undefined) {
-    describe(name, body);
-    return;
-  }
-  console.warn(`skipping "${name}": ${mosquittoMissing}`);
-  describe.skip(`${name} [skipped: ${mosquittoMissing}]`, body);
+  describeWith(mosquittoMissing, name, body);
 }
 
 export interface Mosquitto {
@@ -66,29 +44,6 @@ export interface Mosquitto {
   restart(): Promise<void>;
 }
 
-/** Limits that only catch a hang: a broker on loopback answers within milliseconds. */
-const READY_LIMIT_MS = 15_000;
-const STOP_LIMIT_MS = 5_000;
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function killAllOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-  });
-}
-
 async function answersConnect(port: number): Promise<boolean> {
   try {
     const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1_000 });
@@ -99,104 +54,31 @@ async function answersConnect(port: number): Promise<boolean> {
   }
 }
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Launch {
-  readonly child: ChildProcess;
-  output(): string;
-}
-
-function launch(binary: string, configFile: string): Launch {
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return { child, output: () => output };
-}
-
-async function ready(launched: Launch, port: number): Promise<void> {
-  const deadline = Date.now() + READY_LIMIT_MS;
-  for (;;) {
-    const { child } = launched;
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`mosquitto exited (${child.exitCode ?? child.signalCode}) on port ${port}: ${launched.output()}`);
-    }
-    if (await answersConnect(port)) return;
-    if (Date.now() > deadline) {
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      throw new Error(`mosquitto did not answer on port ${port} within ${READY_LIMIT_MS} ms: ${launched.output()}`);
-    }
-    await pause(20);
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
-      process.kill(child.pid, 'SIGKILL');
-  }, STOP_LIMIT_MS);
-  await gone;
-  clearTimeout(timer);
-}
-
-/** Starts `mosquitto` on 127.0.0.1 on a free port, persistence off; see the file header. */
+/** Starts `mosquitto` on 127.0.0.1 on a port of its own, persistence off; see the file header. */
 export async function startMosquitto(): Promise<Mosquitto> {
   const binary = mosquittoPath;
   if (binary === undefined) throw new Error(mosquittoMissing);
-  killAllOnExit();
-  const dir = mkdtempSync(join(tmpdir(), 'relock-mosquitto-'));
-  const configFile = join(dir, 'mosquitto.conf');
-  const writeConfig = (port: number): void => {
-    const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr'];
-    writeFileSync(configFile, `${lines.join('\n')}\n`);
-  };
-  let port = 0;
-  let current: Launch | undefined;
-  // another process may take the free port before the broker binds it: try a few
-  for (let attempt = 1; current === undefined; attempt++) {
-    port = await serverPort();
-    writeConfig(port);
-    const launched = launch(binary, configFile);
-    try {
-      await ready(launched, port);
-      current = launched;
-    } catch (error) {
-      await stopChild(launched.child);
-      if (attempt >= 5) {
-        rmSync(dir, { recursive: true, force: true });
-        throw error;
-      }
-    }
-  }
-  let live: Launch = current;
+  const server = await startServer({
+    what: 'mosquitto',
+    binary,
+    answers: answersConnect,
+    configure: (dir, port) => {
+      const configFile = join(dir, 'mosquitto.conf');
+      const lines = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr'];
+      writeFileSync(configFile, `${lines.join('\n')}\n`);
+      return ['-c', configFile];
+    },
+  });
   return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
+    url: `mqtt://127.0.0.1:${server.port}`,
+    port: server.port,
     get pid() {
-      return live.child.pid ?? -1;
+      return server.pid;
     },
     get running() {
-      return live.child.exitCode === null && live.child.signalCode === null;
+      return server.running;
     },
-    async stop() {
-      await stopChild(live.child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      await stopChild(live.child);
-      mkdirSync(dir, { recursive: true });
-      writeConfig(port);
-      const launched = launch(binary, configFile);
-      await ready(launched, port);
-      live = launched;
-    },
+    stop: () => server.stop(),
+    restart: () => server.restart(),
   };
 }
