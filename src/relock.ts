@@ -367,7 +367,11 @@ class RelockSystem implements Relock {
     await abandonable(signal, async () => {
       // a cancel by hand also drops a pending door-close retry: nothing locks this autolock cycle
       this.#report(id, { type: 'CLEAR_RETRY' });
+      // this spell's cycle ends here (also while waiting for the door, or while the timer recovers)
+      this.#report(id, { type: 'AUTOLOCK_CYCLE_ENDED' });
       await this.#registry.timer(id).cancel();
+      // acknowledged once the lock record says so: a restart then does not revive the autolock
+      await this.#registry.recordDurable(id);
     });
   }
 

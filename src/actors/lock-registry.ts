@@ -89,6 +89,8 @@ interface Entry {
   savedRuntime: LockRuntime | null;
   /** The stored record is of a newer format: it is kept as it is, never overwritten. */
   readonly keepRecord: boolean;
+  /** The latest write of the lock record (rejects with the store's error if it failed). */
+  lastWrite: Promise<void> | undefined;
 }
 
 function sameRuntime(a: LockRuntime | null, b: LockRuntime): boolean {
@@ -242,9 +244,15 @@ export class LockRegistry {
 
   #create(config: LockConfig, record: LockRecord | null, inheritAutolock: boolean, keepRecord = false): Entry {
     const { id } = config;
-    const handoff: Handoff = record
+    const inherited: Handoff = record
       ? inheritState(config, record, { inheritAutolock })
       : { config, runtime: INITIAL_RUNTIME, droppedAllSlots: false };
+    // autolock turned on while the system was down: as turning it on, a new cycle may start
+    const turnedOn = record !== null && !record.config.autolock.enabled && inherited.config.autolock.enabled;
+    const handoff: Handoff =
+      turnedOn && inherited.runtime.cycleEnded
+        ? { ...inherited, runtime: { ...inherited.runtime, cycleEnded: false } }
+        : inherited;
     if (handoff.droppedAllSlots) this.#reportDroppedSlots(id);
     const timer = new AutolockTimer({
       lockId: id,
@@ -263,6 +271,7 @@ export class LockRegistry {
       savedConfig: null,
       savedRuntime: null,
       keepRecord,
+      lastWrite: undefined,
     };
     entry.unwatchLock = this.#watchLock(entry, lock);
     this.#entries.set(id, entry);
@@ -448,7 +457,9 @@ export class LockRegistry {
     if (config === entry.savedConfig && sameRuntime(entry.savedRuntime, runtime)) return;
     entry.savedConfig = config;
     entry.savedRuntime = runtime;
-    this.#deps.locks.write(entry.id, { config, runtime }).catch(() => {
+    const write = this.#deps.locks.write(entry.id, { config, runtime });
+    entry.lastWrite = write;
+    write.catch(() => {
       // reported by the persistence actor; the host's last report must not be lost with it, so
       // the record is written again a little later (and at shutdown, whichever comes first)
       if (this.#entries.get(entry.id) !== entry || entry.savedRuntime !== runtime) return;
@@ -460,6 +471,18 @@ export class LockRegistry {
       }, RECORD_RETRY_MS);
       this.#recordRetries.set(entry, handle);
     });
+  }
+
+  /**
+   * Writes the lock's record now if it changed (or its last write failed), and resolves once
+   * that write is durable; rejects with the store's error (the record is still written again later).
+   */
+  async recordDurable(lockId: string): Promise<void> {
+    const entry = this.#entries.get(lockId);
+    if (entry === undefined) return;
+    if (entry.savedRuntime === null) this.#cancelRecordRetry(entry); // a failed write: try it now
+    this.#saveRecord(entry);
+    await entry.lastWrite;
   }
 
   /** A retired lock's record is not written again later: nothing of it keeps waiting on the clock. */
@@ -522,6 +545,8 @@ export class LockRegistry {
       // takeover does not start another (a locked or unlocked report, or a start, clears it)
       const ended =
         event.type === 'cancelled' ||
+        // a confirmation waived (the lock was set to report no state while one was awaited)
+        event.type === 'confirmed' ||
         (event.type === 'fired' && (event.cancelled || (event.outcome === 'locked' && !event.awaitingConfirmation)));
       if (ended) lock?.send({ type: 'AUTOLOCK_CYCLE_ENDED' });
       if (event.type === 'started') lock?.send({ type: 'AUTOLOCK_CYCLE_STARTED' });

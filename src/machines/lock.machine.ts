@@ -308,7 +308,7 @@ export const lockMachine = setup({
           },
           {
             guard: and(['enablesAutolock', stateIn({ live: { bolt: 'unlocked' } })]),
-            actions: ['adoptAutolockSettings', 'ensureAutolock'],
+            actions: ['adoptAutolockSettings', 'forgetCycleEnded', 'ensureAutolock'],
           },
           { actions: 'adoptAutolockSettings' },
         ],
