@@ -14,6 +14,7 @@
  */
 import { createStore } from '@xstate/store';
 import { type LockSnapshot, lockRuntimeOf } from '../machines/lock-snapshot.js';
+import type { AutolockSettings } from '../model/lock-config.js';
 import type { DoorState, LockRuntime, LockState } from '../model/lock-runtime.js';
 import { guardObserver } from '../ports/host-guards.js';
 import type { TimerState, TimerStatus } from './timer-status.js';
@@ -52,6 +53,8 @@ export interface LockStatus {
   readonly doorState: DoorState;
   readonly pendingRetry: boolean;
   readonly autolockEnabled: boolean;
+  /** The lock's autolock settings now in force (day and night minutes, door mode, policy). */
+  readonly autolockSettings: AutolockSettings;
   readonly timerState: TimerState;
   /** Whether a fire is scheduled or in flight. */
   readonly running: boolean;
@@ -140,6 +143,7 @@ export function deriveLockStatus(lock: LockSnapshot, timer: TimerStatus): LockSt
     doorState: runtime.doorState,
     pendingRetry: runtime.pendingRetry,
     autolockEnabled: config.autolock.enabled,
+    autolockSettings: config.autolock,
     timerState: timer.state,
     running: timer.running,
     endsAt: timer.endsAt,

@@ -26,7 +26,6 @@ import { createMqttLink, type MqttLink } from './connection.js';
 import { discoveryMessages } from './discovery.js';
 import { mqttLockDriver } from './driver.js';
 import { createInboundRouter } from './inbound.js';
-import { MinutesView } from './minutes-view.js';
 import { mqttNotifier } from './notifier.js';
 import { createStatePublisher } from './state-publisher.js';
 import { AVAILABILITY, availabilityTopic } from './topics.js';
@@ -63,7 +62,6 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = safeLogger(options.logger ?? consoleLogger);
-  const minutes = new MinutesView(config.locks);
   let topics: readonly string[] = [];
   const link: MqttLink = createMqttLink({
     config: config.mqtt,
@@ -90,7 +88,7 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
     throw error;
   }
 
-  const publisher = createStatePublisher({ config, relock, link, minutes, clock, logger });
+  const publisher = createStatePublisher({ config, relock, link, clock, logger });
   const announce = (): void => {
     if (!link.connected || !config.homeAssistant.discovery) return;
     for (const message of discoveryMessages(config)) {
@@ -103,7 +101,7 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
     config,
     relock,
     logger,
-    commands: { relock, minutes, logger, onChange: (lock) => publisher.publish(lock) },
+    commands: { relock, logger, onChange: (lock) => publisher.publish(lock) },
     onHomeAssistantOnline: () => {
       announce();
       publisher.publishAll();

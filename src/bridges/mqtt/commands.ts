@@ -15,7 +15,6 @@
 import type { Logger } from '../../logger.js';
 import type { Relock } from '../../relock.js';
 import type { BridgeLockConfig } from './config.js';
-import type { MinutesView } from './minutes-view.js';
 import { MAX_MINUTES_PER_SETTING } from './state.js';
 import type { Command } from './topics.js';
 
@@ -23,7 +22,6 @@ const MAX_START_SECONDS = 31_622_400;
 
 export interface CommandContext {
   readonly relock: Relock;
-  readonly minutes: MinutesView;
   readonly logger: Logger;
   readonly onChange: (lock: BridgeLockConfig) => void;
 }
@@ -69,7 +67,7 @@ export function runCommand(context: CommandContext, lock: BridgeLockConfig, comm
       const minutes = wholeNumber(text, MAX_MINUTES_PER_SETTING);
       const key = command === 'day_minutes' ? 'dayMinutes' : 'nightMinutes';
       if (minutes === undefined) ignore(`expected a whole number of minutes from 0 to ${MAX_MINUTES_PER_SETTING}`);
-      else setAutolock({ [key]: minutes }, () => context.minutes.record(lock.id, { [key]: minutes }));
+      else setAutolock({ [key]: minutes });
       break;
     }
     case 'lock_now':

@@ -15,7 +15,6 @@ import type { Logger } from '../../logger.js';
 import type { Relock } from '../../relock.js';
 import type { BridgeConfig, BridgeLockConfig } from './config.js';
 import type { MqttLink } from './connection.js';
-import type { MinutesView } from './minutes-view.js';
 import { lockStatePayload } from './state.js';
 import { stateTopic } from './topics.js';
 
@@ -29,13 +28,12 @@ export interface StatePublisherOptions {
   readonly config: BridgeConfig;
   readonly relock: Relock;
   readonly link: MqttLink;
-  readonly minutes: MinutesView;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
 export function createStatePublisher(options: StatePublisherOptions): StatePublisher {
-  const { config, relock, link, minutes, clock, logger } = options;
+  const { config, relock, link, clock, logger } = options;
   let stopped = false;
   let tick: TimerHandle | undefined;
 
@@ -45,7 +43,7 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
     try {
       const status = relock.status(lock.id);
       if (onlyIfDue && status.endsAt === null) return;
-      payload = JSON.stringify(lockStatePayload(status, minutes.of(lock.id)));
+      payload = JSON.stringify(lockStatePayload(status));
     } catch (error) {
       logger.debug('Lock state not published', { lockId: lock.id, message: (error as Error).message });
       return;

@@ -19,11 +19,6 @@ export const MAX_MINUTES_PER_SETTING = 10_080;
 
 export type ProblemReason = 'jammed' | 'failed' | 'door-open';
 
-export interface KnownMinutes {
-  readonly dayMinutes: number | null;
-  readonly nightMinutes: number | null;
-}
-
 export interface LockStatePayload {
   readonly autolock: 'ON' | 'OFF';
   readonly day_minutes: number | null;
@@ -48,12 +43,12 @@ export function problemOf(status: LockStatus): ProblemReason | null {
   return null;
 }
 
-export function lockStatePayload(status: LockStatus, minutes: KnownMinutes): LockStatePayload {
+export function lockStatePayload(status: LockStatus): LockStatePayload {
   const problem = problemOf(status);
   return {
     autolock: status.autolockEnabled ? 'ON' : 'OFF',
-    day_minutes: minutes.dayMinutes,
-    night_minutes: minutes.nightMinutes,
+    day_minutes: status.autolockSettings.dayMinutes,
+    night_minutes: status.autolockSettings.nightMinutes,
     phase: status.autolock,
     summary: status.summary,
     ends_at: status.endsAt === null ? null : new Date(status.endsAt).toISOString(),

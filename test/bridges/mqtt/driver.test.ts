@@ -7,7 +7,6 @@ import { runCommand } from '../../../src/bridges/mqtt/commands.js';
 import { parseBridgeConfig } from '../../../src/bridges/mqtt/config.js';
 import type { MqttLink } from '../../../src/bridges/mqtt/connection.js';
 import { mqttLockDriver } from '../../../src/bridges/mqtt/driver.js';
-import { MinutesView } from '../../../src/bridges/mqtt/minutes-view.js';
 import type { LogFields } from '../../../src/logger.js';
 import type { Relock } from '../../../src/relock.js';
 
@@ -90,14 +89,13 @@ describe('commands mapped onto the API', () => {
       changed,
       value: {
         relock: relock as Relock,
-        minutes: new MinutesView(config.locks),
         logger: { debug: noop, info: noop, warn: (m: string, f?: LogFields) => warnings.push([m, f]), error: noop },
         onChange: (changedLock: { id: string }) => changed.push(changedLock.id),
       },
     };
   }
 
-  it('a setAutolock that throws is logged; the minutes are not recorded', () => {
+  it('a setAutolock that throws is logged; no change is published', () => {
     const ctx = context({
       setAutolock: () => {
         throw new Error('lock removed');
@@ -105,16 +103,14 @@ describe('commands mapped onto the API', () => {
     });
     runCommand(ctx.value, lock, 'day_minutes', '9');
     expect(ctx.warnings).toEqual([['MQTT command failed: setAutolock', { lockId: 'front', message: 'lock removed' }]]);
-    expect(ctx.value.minutes.of('front').dayMinutes).toBeNull();
     expect(ctx.changed).toEqual([]);
   });
 
-  it('minutes accepted are recorded and published; "5.0" from a Home Assistant number is 5', () => {
+  it('minutes accepted are set and published; "5.0" from a Home Assistant number is 5', () => {
     const calls: unknown[] = [];
     const ctx = context({ setAutolock: (_id, settings) => void calls.push(settings) });
     runCommand(ctx.value, lock, 'night_minutes', '5.0');
     expect(calls).toEqual([{ nightMinutes: 5 }]);
-    expect(ctx.value.minutes.of('front')).toEqual({ dayMinutes: null, nightMinutes: 5 });
     expect(ctx.changed).toEqual(['front']);
   });
 
