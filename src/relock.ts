@@ -119,7 +119,10 @@ export interface Relock extends AsyncDisposable {
    * armed). Rejects with `NoCountdownError` when no countdown runs (nothing to extend).
    */
   extendAutolock(lockId: string, seconds: number, options?: CallOptions): Promise<void>;
-  /** Cancels the autolock and a pending door-close retry; resolves after an in-flight fire has ended. */
+  /**
+   * Cancels the autolock and a pending door-close retry; resolves after an in-flight fire has
+   * ended and the lock record says the cycle ended (so a restart does not revive it).
+   */
   cancelAutolock(lockId: string, options?: CallOptions): Promise<void>;
   status(lockId: string): LockStatus;
   /** The lock's status read model, an `@xstate/store` store a UI can subscribe to. */

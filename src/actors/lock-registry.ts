@@ -542,12 +542,12 @@ export class LockRegistry {
         lock?.send({ type: 'AUTOLOCK_FAILED', ...failure });
       }
       // the cycle of this unlocked spell ended with no locked report to come: a restart or a
-      // takeover does not start another (a locked or unlocked report, or a start, clears it)
+      // takeover does not start another (a locked or unlocked report, or a start, clears it).
+      // A cancel by hand marks it itself (relock.ts); here, a command accepted by a lock that
+      // reports no state, and a confirmation waived (the lock set to report none meanwhile)
       const ended =
-        event.type === 'cancelled' ||
-        // a confirmation waived (the lock was set to report no state while one was awaited)
         event.type === 'confirmed' ||
-        (event.type === 'fired' && (event.cancelled || (event.outcome === 'locked' && !event.awaitingConfirmation)));
+        (event.type === 'fired' && event.outcome === 'locked' && !event.awaitingConfirmation);
       if (ended) lock?.send({ type: 'AUTOLOCK_CYCLE_ENDED' });
       if (event.type === 'started') lock?.send({ type: 'AUTOLOCK_CYCLE_STARTED' });
       if (event.type === 'warning') lock?.send({ type: 'AUTOLOCK_WARNING', endsAt: event.endsAt });

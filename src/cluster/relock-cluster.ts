@@ -35,10 +35,12 @@ import { hostname } from 'node:os';
 import Keyv from 'keyv';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import { systemClock } from '../clock/clock.js';
-import { InvalidArgumentError, LockNotOwnedError } from '../errors.js';
+import { InvalidArgumentError, LockNotOwnedError, StoreError } from '../errors.js';
 import { EventHub, type RelockEvent } from '../events.js';
 import { type AutolockSettingsInput, type LockConfigInput, parseLockConfig } from '../model/lock-config.js';
 import { type DoorState, isDoorState, isLockState, type LockState } from '../model/lock-runtime.js';
+import { parseRedisUrl, scrubbed } from '../persistence/redis-store.js';
+import { loadStorePackage } from '../persistence/store-packages.js';
 import type { RelockOptions } from '../relock.js';
 import { type ReleasableRelock, startRelockSystem } from '../relock.js';
 import type { LockStatus } from '../status/lock-status.js';
@@ -137,30 +139,19 @@ function validateLeaseMs(value: unknown): number {
   return value;
 }
 
-function redactedUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//[credentials]@');
-}
-
-async function connectRedis(url: string): Promise<RedisClient> {
-  if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
-    throw new InvalidArgumentError('redis', typeof url === 'string' ? redactedUrl(url) : url, 'a redis:// URL');
-  }
-  let module: { createClient: (options: { url: string; disableOfflineQueue: boolean }) => unknown };
-  try {
-    module = (await import('@keyv/redis')) as unknown as typeof module;
-  } catch {
-    throw new InvalidArgumentError(
-      'redis',
-      redactedUrl(url),
-      'the package @keyv/redis installed (npm install @keyv/redis)',
-    );
-  }
+/** Connects to the cluster's Redis (the URL parsed, the package loaded and errors shown as the `redis://` store does). */
+async function connectRedis(url: unknown): Promise<RedisClient> {
+  if (typeof url !== 'string') throw new InvalidArgumentError('redis', url, 'a redis:// URL');
+  const target = parseRedisUrl(url, 'redis');
+  const { createClient } = await loadStorePackage('@keyv/redis', target.shown);
   // a command while Redis is unreachable fails at once (no queue to wait in): a tick or a stop never hangs
-  const client = module.createClient({ url, disableOfflineQueue: true }) as RedisClient;
+  const client = createClient({ url: target.url, disableOfflineQueue: true }) as unknown as RedisClient;
   client.on('error', () => {
     // reported where a command fails; node-redis reconnects on its own
   });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    throw new StoreError('open', target.shown, scrubbed(error, target.password));
+  });
   return client;
 }
 

@@ -44,6 +44,7 @@ import {
   type LockRuntime,
   type LockState,
   NO_NOTICES,
+  noticesOf,
 } from '../model/lock-runtime.js';
 
 /** The lock's config, its last failure, and which of its notices show (`LockNotices`). */
@@ -98,17 +99,11 @@ export type LockEmitted =
 
 /** A new lock actor's context: its config and the notices a previous actor of it left showing. */
 export function lockContextOf(input: LockInput): LockContext {
-  const notices = input.notices ?? NO_NOTICES;
   return {
     config: input.config,
     lastFailure: null,
     cycleEnded: input.cycleEnded ?? false,
-    jamNoticeShown: notices.jamNoticeShown,
-    doorNoticeShown: notices.doorNoticeShown,
-    warningNoticeShown: notices.warningNoticeShown,
-    retryNoticeShown: notices.retryNoticeShown,
-    doorClosedNoticeShown: notices.doorClosedNoticeShown,
-    failedNoticeShown: notices.failedNoticeShown,
+    ...noticesOf(input.notices ?? NO_NOTICES),
   };
 }
 

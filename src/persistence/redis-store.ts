@@ -49,10 +49,10 @@ export interface RedisTarget {
 
 const EXPECTED = 'a Redis URL redis://[[user]:password@]host[:port][/db], port 1 to 65535, db a whole number';
 
-/** Parses a `redis://` store option, or throws `InvalidArgumentError` on `store` (redacted). */
-export function parseRedisUrl(option: string): RedisTarget {
+/** Parses a `redis://` URL, or throws `InvalidArgumentError` on `field` (the URL redacted). */
+export function parseRedisUrl(option: string, field = 'store'): RedisTarget {
   const shown = redactStoreUrl(option);
-  const invalid = (): InvalidArgumentError => new InvalidArgumentError('store', shown, EXPECTED);
+  const invalid = (): InvalidArgumentError => new InvalidArgumentError(field, shown, EXPECTED);
   let parsed: URL;
   try {
     parsed = new URL(option);

@@ -9,7 +9,7 @@ import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { createRelockCluster, type RelockCluster } from '../../src/cluster/relock-cluster.js';
-import { LockNotOwnedError } from '../../src/errors.js';
+import { InvalidArgumentError, LockNotOwnedError } from '../../src/errors.js';
 import type { LockDriver } from '../../src/ports/lock-driver.js';
 import { describeWithRedis, type RedisServer, startRedis } from '../support/redis-server.js';
 
@@ -97,6 +97,16 @@ describeWithRedis('relock cluster on a real Redis', () => {
     await clock.advance(0);
     await settle();
   }
+
+  it('a bad redis URL is refused naming the field, and its password is never shown', async () => {
+    const refused = await createRelockCluster({
+      redis: 'redis://:s3cret-pass@127.0.0.1:99999',
+      driver: driverOf(() => '?'),
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InvalidArgumentError);
+    expect(String((refused as Error).message)).toMatch(/redis/);
+    expect(String((refused as Error).message)).not.toContain('s3cret-pass');
+  });
 
   it('each lock is owned by exactly one member, and a member that joins takes its share', async () => {
     prefix = `t${++prefixCount}:`;
