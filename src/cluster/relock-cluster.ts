@@ -39,7 +39,7 @@ import { InvalidArgumentError, LockNotOwnedError, StoreError } from '../errors.j
 import { EventHub, type RelockEvent } from '../events.js';
 import { type AutolockSettingsInput, type LockConfigInput, parseLockConfig } from '../model/lock-config.js';
 import { type DoorState, isDoorState, isLockState, type LockState } from '../model/lock-runtime.js';
-import { parseRedisUrl, scrubbed } from '../persistence/redis-store.js';
+import { parseRedisUrl, type RedisTarget, relockRedisClient, scrubbed } from '../persistence/redis-store.js';
 import { loadStorePackage } from '../persistence/store-packages.js';
 import type { RelockOptions } from '../relock.js';
 import { type ReleasableRelock, startRelockSystem } from '../relock.js';
@@ -140,19 +140,15 @@ function validateLeaseMs(value: unknown): number {
 }
 
 /** Connects to the cluster's Redis (the URL parsed, the package loaded and errors shown as the `redis://` store does). */
-async function connectRedis(url: unknown): Promise<RedisClient> {
+async function connectRedis(url: unknown): Promise<{ client: RedisClient; target: RedisTarget }> {
   if (typeof url !== 'string') throw new InvalidArgumentError('redis', url, 'a redis:// URL');
   const target = parseRedisUrl(url, 'redis');
   const { createClient } = await loadStorePackage('@keyv/redis', target.shown);
-  // a command while Redis is unreachable fails at once (no queue to wait in): a tick or a stop never hangs
-  const client = createClient({ url: target.url, disableOfflineQueue: true }) as unknown as RedisClient;
-  client.on('error', () => {
-    // reported where a command fails; node-redis reconnects on its own
-  });
-  await client.connect().catch((error: unknown) => {
-    throw new StoreError('open', target.shown, scrubbed(error, target.password));
-  });
-  return client;
+  // as the redis:// store's: a call while Redis is unreachable fails at once (a tick or a stop
+  // never hangs), and a first connection that cannot be made fails the start
+  const { client, connect } = relockRedisClient(target, createClient, 'redis');
+  await connect();
+  return { client: client as unknown as RedisClient, target };
 }
 
 class Cluster implements RelockCluster {
@@ -608,10 +604,13 @@ export async function createRelockCluster(options: RelockClusterOptions): Promis
   if (typeof prefix !== 'string' || prefix.length === 0) {
     throw new InvalidArgumentError('prefix', prefix, 'a non-empty string');
   }
-  const redis = await connectRedis(options.redis);
+  const { client: redis, target } = await connectRedis(options.redis);
   const subscriber = redis.duplicate();
   subscriber.on('error', () => {});
-  await subscriber.connect();
+  await subscriber.connect().catch(async (error: unknown) => {
+    await redis.close?.().catch(() => {});
+    throw new StoreError('open', target.shown, scrubbed(error, target.password));
+  });
   const cluster = new Cluster(redis, subscriber, options.clock ?? systemClock, leaseMs, prefix);
   await cluster.start(options);
   cluster.begin();

@@ -142,7 +142,8 @@ export interface CodeSlotInput {
 export const DEFAULT_DAY_MINUTES = 120;
 export const DEFAULT_NIGHT_MINUTES = 15;
 /** 7 days: a longer autolock is almost certainly a unit mistake. */
-const MAX_MINUTES = 7 * 24 * 60;
+/** The most day or night minutes a setting takes: a week. */
+export const MAX_MINUTES = 7 * 24 * 60;
 
 export const DEFAULT_AUTOLOCK: AutolockSettings = Object.freeze({
   enabled: false,

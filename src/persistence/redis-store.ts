@@ -97,10 +97,15 @@ export function scrubbed(error: unknown, password: string): unknown {
   return new Error(clean);
 }
 
-/** Connects to the Redis a `redis://` option names and returns relock's Keyv on it. */
-export async function openRedisStore(option: string): Promise<{ keyv: Keyv; identity: string }> {
-  const target = parseRedisUrl(option);
-  const { default: KeyvRedis, createClient } = await loadStorePackage('@keyv/redis', target.shown);
+type RedisModule = Awaited<ReturnType<typeof loadStorePackage<'@keyv/redis'>>>;
+
+/**
+ * A node-redis client for `target` as relock uses one (the `redis://` store, the cluster): no
+ * offline queue (a call while Redis is down fails at once), a first connection bounded by
+ * `CONNECT_TIMEOUT_MS` that must succeed, a lost one re-made. `connect()` rejects with a
+ * `StoreError('open')` whose cause never shows the password.
+ */
+export function relockRedisClient(target: RedisTarget, createClient: RedisModule['createClient'], field = 'store') {
   let connected = false;
   const client = createClient({
     url: target.url,
@@ -115,7 +120,29 @@ export async function openRedisStore(option: string): Promise<{ keyv: Keyv; iden
   });
   // every failing call is reported by relock itself; without a listener the emitter would throw
   client.on('error', () => {});
+  const connect = async (): Promise<void> => {
+    try {
+      await client.connect();
+      connected = true;
+    } catch (error) {
+      if (client.isOpen) client.destroy();
+      throw new StoreError(
+        'open',
+        target.shown,
+        scrubbed(error, target.password),
+        `check the ${field} option: that Redis runs at ${target.host}:${target.port} and answers this process, ` +
+          `and that its password and database number ${target.db} are right`,
+      );
+    }
+  };
+  return { client, connect };
+}
 
+/** Connects to the Redis a `redis://` option names and returns relock's Keyv on it. */
+export async function openRedisStore(option: string): Promise<{ keyv: Keyv; identity: string }> {
+  const target = parseRedisUrl(option);
+  const { default: KeyvRedis, createClient } = await loadStorePackage('@keyv/redis', target.shown);
+  const { client, connect } = relockRedisClient(target, createClient);
   let closed = false;
   class RelockRedis extends KeyvRedis<string> {
     override async getClient(): ReturnType<InstanceType<typeof KeyvRedis>['getClient']> {
@@ -132,20 +159,10 @@ export async function openRedisStore(option: string): Promise<{ keyv: Keyv; iden
   const adapter = new RelockRedis(client, { throwOnErrors: true, throwOnConnectError: true });
   adapter.on('error', () => {});
 
-  try {
-    await client.connect();
-    connected = true;
-  } catch (error) {
+  await connect().catch((error: unknown) => {
     closed = true;
-    if (client.isOpen) client.destroy();
-    throw new StoreError(
-      'open',
-      target.shown,
-      scrubbed(error, target.password),
-      `check the store option: that Redis runs at ${target.host}:${target.port} and answers this process, ` +
-        `and that its password and database number ${target.db} are right`,
-    );
-  }
+    throw error;
+  });
   const keyv = new Keyv({ store: adapter, namespace: 'relock', throwOnErrors: true });
   // keyv prefixes `relock:` itself; the adapter's own `relock::` on top would double it
   adapter.namespace = undefined;

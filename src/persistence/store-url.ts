@@ -11,19 +11,22 @@
  * - redacting is idempotent and leaves a URL without secrets unchanged.
  */
 
-const WITH_USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i;
+const SCHEME = /^\s*([a-z][a-z0-9+.-]*:\/*)?/i;
 
 /** The store option as it may be shown: no password, no query string. */
 export function redactStoreUrl(url: string): string {
   if (/^sqlite:\/\//i.test(url)) return url;
   let head = '';
   let rest = url;
-  const match = WITH_USER_INFO.exec(url);
-  if (match !== null) {
-    const [whole, scheme, userInfo] = match as unknown as [string, string, string];
+  // everything up to the last `@` is user info, whatever its characters (a newline, a typo'd
+  // scheme, none at all): only a user name before a `:` is kept
+  const at = url.lastIndexOf('@');
+  if (at >= 0) {
+    const scheme = SCHEME.exec(url)?.[1] ?? '';
+    const userInfo = url.slice(url.indexOf(scheme) + scheme.length, at);
     const colon = userInfo.indexOf(':');
     head = `${scheme}${colon >= 0 ? `${userInfo.slice(0, colon)}:***` : '***'}@`;
-    rest = url.slice(whole.length);
+    rest = url.slice(at + 1);
   }
   const query = rest.search(/[?#]/);
   if (query >= 0) rest = `${rest.slice(0, query)}${rest[query] === '?' ? '?***' : ''}`;

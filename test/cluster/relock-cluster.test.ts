@@ -9,7 +9,7 @@ import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock/manual-clock.js';
 import { createRelockCluster, type RelockCluster } from '../../src/cluster/relock-cluster.js';
-import { InvalidArgumentError, LockNotOwnedError } from '../../src/errors.js';
+import { InvalidArgumentError, LockNotOwnedError, StoreError } from '../../src/errors.js';
 import type { LockDriver } from '../../src/ports/lock-driver.js';
 import { describeWithRedis, type RedisServer, startRedis } from '../support/redis-server.js';
 
@@ -105,6 +105,15 @@ describeWithRedis('relock cluster on a real Redis', () => {
     }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(InvalidArgumentError);
     expect(String((refused as Error).message)).toMatch(/redis/);
+    expect(String((refused as Error).message)).not.toContain('s3cret-pass');
+  });
+
+  it('a Redis that cannot be reached fails the start with a StoreError (it does not retry for ever)', async () => {
+    const refused = await createRelockCluster({
+      redis: 'redis://:s3cret-pass@127.0.0.1:1',
+      driver: driverOf(() => '?'),
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StoreError);
     expect(String((refused as Error).message)).not.toContain('s3cret-pass');
   });
 

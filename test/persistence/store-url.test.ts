@@ -81,6 +81,20 @@ describe('parsing a redis:// store option', () => {
   });
 });
 
+describe('a malformed store URL', () => {
+  it.each([
+    ['leading whitespace', ' redis://:hunter2@localhost'],
+    ["a typo'd scheme", 'redis:/:hunter2@localhost'],
+    ['no scheme at all', 'user:hunter2@localhost'],
+    ['a newline in the password', 'redis://:hun\nter2@localhost'],
+    ['an @ and a / in the password', 'redis://:hun@te/r2@localhost'],
+  ])('with %s never shows its password', (_what, url) => {
+    const shown = redactStoreUrl(url);
+    expect(shown).not.toMatch(/hun|ter2/);
+    expect(shown).toMatch(/\*\*\*@localhost$/);
+  });
+});
+
 describe('an error from the Redis client', () => {
   it('whose message holds the password (as given or URL-encoded) is replaced by one without it; any other is kept', () => {
     const leaky = new Error('AUTH p@ss failed (p%40ss)');

@@ -101,14 +101,14 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
     config,
     relock,
     logger,
-    commands: { relock, logger, onChange: (lock) => publisher.publish(lock) },
+    commands: { relock, logger },
     onHomeAssistantOnline: () => {
       announce();
       publisher.publishAll();
     },
   });
   topics = router.topics;
-  link.onMessage((topic, payload) => router.handle(topic, payload));
+  link.onMessage((topic, payload, retained) => router.handle(topic, payload, retained));
   link.onConnect(() => {
     link
       .publish(availabilityTopic(config), AVAILABILITY.online, { retain: true })

@@ -10,20 +10,19 @@
  *
  * Invariants: a payload that is not one of these is logged (the topic and why, never the payload)
  * and ignored; an API call that throws or rejects is logged, never thrown: no command can crash
- * the bridge. `onChange` runs after a change the status does not show (the minutes).
+ * the bridge.
  */
+import { MAX_AUTOLOCK_SECONDS } from '../../actors/autolock-timer.actor.js';
 import type { Logger } from '../../logger.js';
+import { messageOf } from '../../ports/host-guards.js';
 import type { Relock } from '../../relock.js';
 import type { BridgeLockConfig } from './config.js';
 import { MAX_MINUTES_PER_SETTING } from './state.js';
 import type { Command } from './topics.js';
 
-const MAX_START_SECONDS = 31_622_400;
-
 export interface CommandContext {
   readonly relock: Relock;
   readonly logger: Logger;
-  readonly onChange: (lock: BridgeLockConfig) => void;
 }
 
 function wholeNumber(payload: string, max: number): number | undefined {
@@ -40,21 +39,20 @@ export function runCommand(context: CommandContext, lock: BridgeLockConfig, comm
     try {
       call().then(
         () => logger.info(`MQTT command: ${action}`, { lockId: lock.id }),
-        (error: Error) => logger.warn(`MQTT command failed: ${action}`, { lockId: lock.id, message: error.message }),
+        (error: unknown) =>
+          logger.warn(`MQTT command failed: ${action}`, { lockId: lock.id, message: messageOf(error) }),
       );
     } catch (error) {
-      logger.warn(`MQTT command failed: ${action}`, { lockId: lock.id, message: (error as Error).message });
+      logger.warn(`MQTT command failed: ${action}`, { lockId: lock.id, message: messageOf(error) });
     }
   };
-  const setAutolock = (settings: Parameters<Relock['setAutolock']>[1], after?: () => void): void => {
+  // the change reaches Home Assistant through the status (autolockSettings), as every other
+  const setAutolock = (settings: Parameters<Relock['setAutolock']>[1]): void => {
     try {
       relock.setAutolock(lock.id, settings);
     } catch (error) {
-      logger.warn('MQTT command failed: setAutolock', { lockId: lock.id, message: (error as Error).message });
-      return;
+      logger.warn('MQTT command failed: setAutolock', { lockId: lock.id, message: messageOf(error) });
     }
-    after?.();
-    context.onChange(lock);
   };
   const text = payload.trim();
   switch (command) {
@@ -77,9 +75,10 @@ export function runCommand(context: CommandContext, lock: BridgeLockConfig, comm
       settle('cancel autolock', () => relock.cancelAutolock(lock.id));
       break;
     case 'start_autolock': {
-      const seconds = text === '' || text === 'PRESS' ? null : wholeNumber(text, MAX_START_SECONDS);
+      const seconds = text === '' || text === 'PRESS' ? null : wholeNumber(text, MAX_AUTOLOCK_SECONDS);
       if (seconds === null) settle('start autolock', () => relock.startAutolock(lock.id));
-      else if (seconds === undefined) ignore(`expected PRESS or a whole number of seconds up to ${MAX_START_SECONDS}`);
+      else if (seconds === undefined)
+        ignore(`expected PRESS or a whole number of seconds up to ${MAX_AUTOLOCK_SECONDS}`);
       else settle(`start autolock (${seconds} s)`, () => relock.startAutolock(lock.id, seconds));
       break;
     }

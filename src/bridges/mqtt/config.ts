@@ -124,7 +124,8 @@ function record(value: unknown, field: string): Raw {
 function refuseUnknown(value: Raw, keys: readonly string[], field: string): void {
   for (const key of Object.keys(value)) {
     if (!keys.includes(key)) {
-      throw new InvalidArgumentError(`${field}.${key}`, value[key], `no such setting (known: ${keys.join(', ')})`);
+      // the value is not shown: a misspelt `password` must not print the password
+      throw new InvalidArgumentError(`${field}.${key}`, '(not shown)', `no such setting (known: ${keys.join(', ')})`);
     }
   }
 }

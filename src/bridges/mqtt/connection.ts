@@ -35,7 +35,8 @@ export interface MqttLink {
   publish(topic: string, payload: string, options?: PublishOptions): Promise<void>;
   /** Runs after every (re)connect, once the subscriptions are made. */
   onConnect(listener: () => void): void;
-  onMessage(listener: (topic: string, payload: Buffer) => void): void;
+  /** `retained`: the broker replayed a retained message (not sent now). */
+  onMessage(listener: (topic: string, payload: Buffer, retained: boolean) => void): void;
   /** Starts connecting. */
   start(): void;
   /** Publishes `offlinePayload` to the availability topic (when connected), disconnects, stops reconnecting. */
@@ -150,7 +151,7 @@ export function createMqttLink(options: LinkOptions): MqttLink {
       connectListeners.push(listener);
     },
     onMessage(listener) {
-      client.on('message', (topic, payload) => listener(topic, payload));
+      client.on('message', (topic, payload, packet) => listener(topic, payload, packet.retain));
     },
     start() {
       client.connect();

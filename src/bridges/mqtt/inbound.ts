@@ -13,6 +13,7 @@
  */
 import { TextDecoder } from 'node:util';
 import type { Logger } from '../../logger.js';
+import { messageOf } from '../../ports/host-guards.js';
 import type { Relock } from '../../relock.js';
 import { type CommandContext, runCommand } from './commands.js';
 import type { BridgeConfig, BridgeLockConfig } from './config.js';
@@ -27,7 +28,8 @@ type Route = (payload: string) => void;
 
 export interface InboundRouter {
   readonly topics: readonly string[];
-  handle(topic: string, payload: Buffer): void;
+  /** `retained`: a retained message the broker replayed; a retained command is never run. */
+  handle(topic: string, payload: Buffer, retained?: boolean): void;
 }
 
 export interface RouterOptions {
@@ -44,6 +46,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function createInboundRouter(options: RouterOptions): InboundRouter {
   const { config, relock, logger } = options;
   const routes = new Map<string, Route[]>();
+  /** A command left retained on the broker would run again at every (re)connect: never run one. */
+  const commandTopics = new Set<string>();
   const add = (topic: string, route: Route): void => {
     routes.set(topic, [...(routes.get(topic) ?? []), route]);
   };
@@ -89,7 +93,9 @@ export function createInboundRouter(options: RouterOptions): InboundRouter {
       );
     }
     for (const command of COMMANDS) {
-      add(commandTopic(config, lock, command), (payload) => runCommand(options.commands, lock, command, payload));
+      const topic = commandTopic(config, lock, command);
+      commandTopics.add(topic);
+      add(topic, (payload) => runCommand(options.commands, lock, command, payload));
     }
   }
   if (config.homeAssistant.discovery) {
@@ -100,9 +106,13 @@ export function createInboundRouter(options: RouterOptions): InboundRouter {
 
   return {
     topics: [...routes.keys()],
-    handle(topic, payload) {
+    handle(topic, payload, retained = false) {
       const targets = routes.get(topic);
       if (targets === undefined) return;
+      if (retained && commandTopics.has(topic)) {
+        logger.warn('Ignored a retained MQTT command', { topic });
+        return;
+      }
       if (payload.length > MAX_PAYLOAD_BYTES) {
         logger.warn('Ignored malformed MQTT payload', { topic, reason: `larger than ${MAX_PAYLOAD_BYTES} bytes` });
         return;
@@ -118,7 +128,7 @@ export function createInboundRouter(options: RouterOptions): InboundRouter {
         try {
           route(text);
         } catch (error) {
-          logger.warn('MQTT message not applied', { topic, message: (error as Error).message });
+          logger.warn('MQTT message not applied', { topic, message: messageOf(error) });
         }
       }
     },

@@ -15,7 +15,7 @@
 import type { LockStatus } from '../../status/lock-status.js';
 
 /** The most minutes a day or night setting takes (relock's limit: a week). */
-export const MAX_MINUTES_PER_SETTING = 10_080;
+export { MAX_MINUTES as MAX_MINUTES_PER_SETTING } from '../../model/lock-config.js';
 
 export type ProblemReason = 'jammed' | 'failed' | 'door-open';
 

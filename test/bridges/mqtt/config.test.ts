@@ -65,6 +65,12 @@ describe('MQTT bridge config', () => {
     expect(parseBridgeConfig({ notifications: { topic: null }, locks: [z2mLock] }).notificationsTopic).toBeNull();
   });
 
+  it('a misspelt setting is refused by its name alone: its value (a password) is never shown', () => {
+    const error = errorOf({ locks: [z2mLock], mqtt: { pasword: 'hunter2' } });
+    expect(error.message).toMatch(/mqtt\.pasword/);
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it.each([
     [{ locks: [] }, 'locks', /a list of at least one lock/],
     [{ locks: [z2mLock], mqtt: { url: 'http://x' } }, 'mqtt.url', /mqtt:\/\/host/],
